@@ -1,0 +1,48 @@
+# Corporate Parenting: two commands. `make run` serves the demo; `make test` runs every test.
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV_RUN = scripts/uv-run.sh
+
+.PHONY: run test stop install db demo lint format bench help
+
+help:
+	@echo "make run    install, start PostgreSQL, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   run the whole test suite (real PostgreSQL, real Chromium)"
+	@echo "make stop   stop the private PostgreSQL"
+	@echo "make lint   ruff check and ruff format --check"
+
+install:
+	@scripts/system-deps.sh run
+	@source scripts/common.sh && sync_python
+
+db: install
+	@scripts/pg.sh start
+
+run: db
+	@scripts/check-port.sh $(HOST) $(PORT)
+	@$(UV_RUN) python manage.py migrate --no-input
+	@$(UV_RUN) python manage.py load_demo
+	@echo
+	@echo "  Corporate Parenting is at http://$(HOST):$(PORT)/   (Ctrl+C to stop)"
+	@echo
+	@$(UV_RUN) python manage.py runserver $(HOST):$(PORT) --noreload
+
+test:
+	@scripts/system-deps.sh test
+	@source scripts/common.sh && sync_python
+	@scripts/pg.sh start
+	@$(UV_RUN) ruff check .
+	@$(UV_RUN) ruff format --check .
+	@$(UV_RUN) pytest
+
+stop:
+	@scripts/pg.sh stop
+
+lint:
+	@$(UV_RUN) ruff check .
+	@$(UV_RUN) ruff format --check .
+
+format:
+	@$(UV_RUN) ruff check --fix .
+	@$(UV_RUN) ruff format .

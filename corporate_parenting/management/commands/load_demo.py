@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from corporate_parenting.demo import demo_logins_text, load_demo_context
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo data and demo users. Safe to run again."
+
+    def handle(self, *args: object, **options: object) -> None:
+        for note in load_demo_context():
+            self.stdout.write(f"note: {note}")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(demo_logins_text())

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from corporate_parenting import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("officer/", views.officer_home, name="officer_home"),
+    path("councillor/", views.councillor_home, name="councillor_home"),
+    path("clerk/", views.clerk_home, name="clerk_home"),
+    path("council-admin/users/", views.council_users, name="council_users"),
+    path("council-admin/users/new/", views.council_user_create, name="council_user_create"),
+    path("council-admin/users/<int:pk>/", views.council_user_edit, name="council_user_edit"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

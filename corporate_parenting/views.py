@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from corporate_parenting import audit
+from corporate_parenting.access import get_for_council_or_404, role_required
+from corporate_parenting.forms import CouncilUserForm, NewCouncilUserForm, SignInForm
+from corporate_parenting.models import AuditLog, Role, User
+from corporate_parenting.services import create_council_user
+
+ROLE_HOME = {
+    Role.OFFICER: "officer_home",
+    Role.COUNCILLOR: "councillor_home",
+    Role.CLERK: "clerk_home",
+    Role.COUNCIL_ADMIN: "council_users",
+    Role.SYSTEM_ADMIN: "admin:index",
+}
+
+
+def home_url_for(user: User) -> str:
+    return reverse(ROLE_HOME[Role(user.role)])
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(home_url_for(request.user))
+
+
+def _council_overview(user: User) -> dict[str, object]:
+    la = user.la
+    return {
+        "la": la,
+        "latest_population": la.populations.order_by("-year").first(),
+        "neighbours": la.statistical_neighbours.filter(
+            year=la.statistical_neighbours.order_by("-year").values("year")[:1]
+        ).select_related("neighbour"),
+        "groups": la.comparison_groups.prefetch_related("members"),
+    }
+
+
+@role_required(Role.OFFICER)
+def officer_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "corporate_parenting/officer_home.html", _council_overview(request.user))
+
+
+@role_required(Role.COUNCILLOR)
+def councillor_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "corporate_parenting/councillor_home.html", _council_overview(request.user)
+    )
+
+
+@role_required(Role.CLERK)
+def clerk_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "corporate_parenting/clerk_home.html", _council_overview(request.user))
+
+
+def _council_users(user: User):
+    return User.objects.filter(la_id=user.la_id).exclude(role=Role.SYSTEM_ADMIN)
+
+
+@role_required(Role.COUNCIL_ADMIN)
+def council_users(request: HttpRequest) -> HttpResponse:
+    users = _council_users(request.user).order_by("-is_active", "last_name", "first_name")
+    return render(request, "corporate_parenting/council_users.html", {"users": users})
+
+
+@role_required(Role.COUNCIL_ADMIN)
+def council_user_create(request: HttpRequest) -> HttpResponse:
+    form = NewCouncilUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_user = create_council_user(
+            username=data["username"],
+            la=request.user.la,
+            role=data["role"],
+            password=data["password"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data["job_title"],
+            can_sign_off_returns=data["can_sign_off_returns"],
+            can_approve_reports=data["can_approve_reports"],
+        )
+        audit.record(
+            user=request.user,
+            action=AuditLog.Action.CREATE,
+            obj=new_user,
+            changed_fields={
+                f: str(data[f]) for f in form.changed_data if f not in {"password", "fingerprint"}
+            },
+        )
+        messages.success(request, f"User {new_user.username} created.")
+        return redirect("council_users")
+    return render(request, "corporate_parenting/council_user_form.html", {"form": form})
+
+
+@role_required(Role.COUNCIL_ADMIN)
+def council_user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_for_council_or_404(_council_users(request.user), request.user, pk=pk)
+    form = CouncilUserForm(request.POST or None, instance=target)
+    if request.method == "POST":
+        if form.is_valid():
+            if target == request.user and (
+                form.cleaned_data["role"] != Role.COUNCIL_ADMIN
+                or not form.cleaned_data["is_active"]
+            ):
+                form.add_error(
+                    None, "You cannot remove your own admin role or deactivate yourself."
+                )
+            else:
+                changed = {
+                    f: str(form.cleaned_data[f]) for f in form.changed_data if f != "fingerprint"
+                }
+                form.save()
+                if changed:
+                    audit.record(
+                        user=request.user,
+                        action=AuditLog.Action.UPDATE,
+                        obj=target,
+                        changed_fields=changed,
+                    )
+                messages.success(request, f"User {target.username} saved.")
+                return redirect("council_users")
+        elif "stale" in {e.code for e in form.non_field_errors().as_data()}:
+            # Show the other person's values with the stale warning.
+            fresh = User.objects.get(pk=target.pk)
+            errors = form.errors
+            form = CouncilUserForm(instance=fresh)
+            form._errors = errors
+    return render(
+        request, "corporate_parenting/council_user_form.html", {"form": form, "target": target}
+    )
+
+
+@login_not_required
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "corporate_parenting/accessibility.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

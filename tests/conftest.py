@@ -1,0 +1,96 @@
+"""Personas and small factories shared by every test.
+
+The database is the real PostgreSQL that `make test` starts; councils come from the
+reference-data migration, so every test can use any English council.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from corporate_parenting.models import LocalAuthority, Role, User
+
+# Playwright drives the browser from an event loop in the same thread as live_server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "a-test-password-for-personas"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(
+    username: str,
+    *,
+    role: Role,
+    la_code: str | None = "831",
+    **extra: object,
+) -> User:
+    la = LocalAuthority.objects.get(la_code=la_code) if la_code else None
+    is_admin = role == Role.SYSTEM_ADMIN
+    user = User(
+        username=username,
+        role=role,
+        la=la,
+        is_staff=is_admin,
+        is_superuser=is_admin,
+        first_name=username.split(".")[0].title(),
+        last_name="Persona",
+        email=f"{username}@example.org",
+        **extra,
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def derby(db) -> LocalAuthority:
+    return LocalAuthority.objects.get(la_code="831")
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return make_user("derby.officer", role=Role.OFFICER)
+
+
+@pytest.fixture
+def councillor(db) -> User:
+    return make_user("derby.councillor", role=Role.COUNCILLOR)
+
+
+@pytest.fixture
+def clerk(db) -> User:
+    return make_user("derby.clerk", role=Role.CLERK)
+
+
+@pytest.fixture
+def council_admin(db) -> User:
+    return make_user("derby.admin", role=Role.COUNCIL_ADMIN)
+
+
+@pytest.fixture
+def system_admin(db) -> User:
+    return make_user("sysadmin", role=Role.SYSTEM_ADMIN, la_code=None)
+
+
+@pytest.fixture
+def other_officer(db) -> User:
+    """An officer of another council (Nottinghamshire), for isolation checks."""
+    return make_user("notts.officer", role=Role.OFFICER, la_code="891")
+
+
+@pytest.fixture
+def personas(officer, councillor, clerk, council_admin, system_admin, other_officer):
+    return {
+        "officer": officer,
+        "councillor": councillor,
+        "clerk": clerk,
+        "council_admin": council_admin,
+        "system_admin": system_admin,
+        "other_officer": other_officer,
+    }
