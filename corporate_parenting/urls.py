@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from corporate_parenting import views
 
@@ -18,5 +21,11 @@ urlpatterns = [
     path("council-admin/users/<int:pk>/", views.council_user_edit, name="council_user_edit"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "favicon.ico",
+        login_not_required(
+            RedirectView.as_view(url=static("govuk/assets/images/favicon.ico"), permanent=True)
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -14,19 +13,8 @@ from corporate_parenting import audit
 from corporate_parenting.access import get_for_council_or_404, role_required
 from corporate_parenting.forms import CouncilUserForm, NewCouncilUserForm, SignInForm
 from corporate_parenting.models import AuditLog, Role, User
+from corporate_parenting.navigation import home_url_for
 from corporate_parenting.services import create_council_user
-
-ROLE_HOME = {
-    Role.OFFICER: "officer_home",
-    Role.COUNCILLOR: "councillor_home",
-    Role.CLERK: "clerk_home",
-    Role.COUNCIL_ADMIN: "council_users",
-    Role.SYSTEM_ADMIN: "admin:index",
-}
-
-
-def home_url_for(user: User) -> str:
-    return reverse(ROLE_HOME[Role(user.role)])
 
 
 class SignInView(auth_views.LoginView):

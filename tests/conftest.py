@@ -11,6 +11,7 @@ import os
 import pytest
 
 from corporate_parenting.models import LocalAuthority, Role, User
+from corporate_parenting.reference_data import load_councils
 
 # Playwright drives the browser from an event loop in the same thread as live_server.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -18,9 +19,28 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "a-test-password-for-personas"
 
 
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last, as Django orders transactional tests.
+
+    They use a live server, so their database is flushed (not rolled back) after
+    each test; run earlier, that flush would take the reference data (councils,
+    loaded by a migration) away from the tests that follow.
+    """
+    browser = [i for i in items if "tests/browser/" in str(i.path)]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [i for i in items if i not in browser] + browser
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def ensure_reference_data() -> None:
+    """Councils come from a migration; a live-server test's flush removes them."""
+    if not LocalAuthority.objects.exists():
+        load_councils(LocalAuthority)
 
 
 def make_user(
@@ -30,6 +50,7 @@ def make_user(
     la_code: str | None = "831",
     **extra: object,
 ) -> User:
+    ensure_reference_data()
     la = LocalAuthority.objects.get(la_code=la_code) if la_code else None
     is_admin = role == Role.SYSTEM_ADMIN
     user = User(
@@ -50,6 +71,7 @@ def make_user(
 
 @pytest.fixture
 def derby(db) -> LocalAuthority:
+    ensure_reference_data()
     return LocalAuthority.objects.get(la_code="831")
 
 

