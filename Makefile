@@ -46,3 +46,8 @@ lint:
 format:
 	@$(UV_RUN) ruff check --fix .
 	@$(UV_RUN) ruff format .
+
+bench: db
+	@$(UV_RUN) python manage.py migrate --no-input -v0
+	@$(UV_RUN) python manage.py load_demo > /dev/null
+	@$(UV_RUN) python bench/home_pages.py

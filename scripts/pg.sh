@@ -9,10 +9,17 @@ RUN="$PG/run"
 LOG="$PG/postgresql.log"
 DB_NAME="corporate_parenting"
 DB_USER="cp"
+NO_PG="PostgreSQL's server programs (initdb, pg_ctl) were not found${PG_BIN:+ in PG_BIN=$PG_BIN}.
+Install PostgreSQL 15 or later (Debian: apt-get install postgresql-15),
+or set PG_BIN to the folder that holds initdb and pg_ctl,
+or set DATABASE_URL to use a PostgreSQL server you already run."
 
 find_pg_bin() {
   local dir
-  if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
+  if [ -n "${PG_BIN:-}" ]; then
+    [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] && echo "$PG_BIN" && return
+    return 1
+  fi
   for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r) /usr/local/pgsql/bin; do
     if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return; fi
   done
@@ -24,7 +31,7 @@ find_pg_bin() {
 
 # initdb refuses to run as root, so as root the server runs as the postgres user.
 as_owner() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+  if is_root; then "$(command -v runuser || echo /usr/sbin/runuser)" -u postgres -- "$@"; else "$@"; fi
 }
 
 free_port() {
@@ -48,7 +55,7 @@ init_cluster() {
   if is_root; then
     id postgres >/dev/null 2>&1 || die "Running as root needs the 'postgres' system user (it comes with Debian's postgresql package)."
     # The postgres user must be able to reach var/pg.
-    if ! runuser -u postgres -- test -x "$ROOT"; then
+    if ! as_owner test -x "$ROOT"; then
       die "The postgres user cannot enter $ROOT. Make its parent folders traversable (chmod o+x) or run as a normal user."
     fi
     chown postgres "$PG" "$RUN"
@@ -76,12 +83,11 @@ CONF
 start() {
   if [ -n "${DATABASE_URL:-}" ]; then
     say "DATABASE_URL is set: using that PostgreSQL, not a private one"
+    write_env ""
     return
   fi
   local bin
-  bin="$(find_pg_bin)" || die "PostgreSQL server programs (initdb, pg_ctl) were not found.
-Install them (Debian: apt-get install postgresql-15), set PG_BIN to their folder,
-or set DATABASE_URL to use an existing PostgreSQL server."
+  bin="$(find_pg_bin)" || die "$NO_PG"
   [ -f "$DATA/PG_VERSION" ] || init_cluster "$bin"
   local port; port="$(cat "$PG/port")"
   if as_owner "$bin/pg_ctl" status -D "$DATA" >/dev/null 2>&1; then
@@ -105,14 +111,14 @@ write_env() {
   (umask 077; cat > "$VAR/env" <<ENV
 # Written by scripts/pg.sh: local settings with generated secrets. Never commit.
 DJANGO_SECRET_KEY=$secret_key
-DATABASE_URL=$1
+${1:+DATABASE_URL=$1}
 ENV
   )
 }
 
 stop() {
   local bin
-  bin="$(find_pg_bin)" || die "PostgreSQL server programs were not found."
+  bin="$(find_pg_bin)" || die "$NO_PG"
   if [ -f "$DATA/PG_VERSION" ] && as_owner "$bin/pg_ctl" status -D "$DATA" >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" stop -D "$DATA" -m fast -w >/dev/null
     say "PostgreSQL stopped"
@@ -122,7 +128,7 @@ stop() {
 }
 
 status() {
-  local bin; bin="$(find_pg_bin)" || die "PostgreSQL server programs were not found."
+  local bin; bin="$(find_pg_bin)" || die "$NO_PG"
   as_owner "$bin/pg_ctl" status -D "$DATA"
 }
 

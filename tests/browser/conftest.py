@@ -14,8 +14,6 @@ AXE_SOURCE = (Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js").
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     executable = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")

@@ -104,3 +104,17 @@ def test_it_sends_strict_security_headers(client, officer):
     assert "script-src 'self' 'nonce-" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_the_home_pages_show_the_councils_context(client):
+    from corporate_parenting.demo import load_demo_context
+    from corporate_parenting.models import User
+
+    load_demo_context()
+    client.force_login(User.objects.get(username="derby.councillor"))
+    html = client.get(reverse("councillor_home")).content.decode()
+    assert "E06000015" in html
+    assert "59,900" in html  # the latest population, formatted
+    assert "Peterborough" in html  # a statistical neighbour
+    assert "D2N2" in html

@@ -1,0 +1,63 @@
+"""Latency of each role's home page, against the demo database.
+
+Usage: make bench   (after `make run` has loaded the demo data once)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corporate_parenting.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+from corporate_parenting.models import User  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+PAGES = [
+    ("sign-in page (anonymous)", None, "/sign-in/"),
+    ("officer home", "derby.officer", "/officer/"),
+    ("councillor home", "derby.councillor", "/councillor/"),
+    ("clerk home", "derby.clerk", "/clerk/"),
+    ("council admin: users", "derby.admin", "/council-admin/users/"),
+]
+
+
+def measure(client: Client, path: str) -> list[float]:
+    client.get(path)  # warm up
+    timings = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return timings
+
+
+def main() -> None:
+    print(
+        f"# home pages, {ROUNDS} requests each; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for label, username, path in PAGES:
+        client = Client(SERVER_NAME="127.0.0.1")
+        if username:
+            client.force_login(User.objects.get(username=username))
+        timings = sorted(measure(client, path))
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(f"{label:<28} {statistics.median(timings):>8.1f} {p95:>8.1f} {timings[-1]:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
