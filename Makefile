@@ -22,11 +22,12 @@ db: install
 run: db
 	@scripts/check-port.sh $(HOST) $(PORT)
 	@$(UV_RUN) python manage.py migrate --no-input
+	@$(UV_RUN) python manage.py load_postcodes
 	@$(UV_RUN) python manage.py load_demo
 	@echo
 	@echo "  Corporate Parenting is at http://$(HOST):$(PORT)/   (Ctrl+C to stop)"
 	@echo
-	@$(UV_RUN) python manage.py runserver $(HOST):$(PORT) --noreload
+	@scripts/serve.sh $(HOST) $(PORT)
 
 test:
 	@scripts/system-deps.sh test

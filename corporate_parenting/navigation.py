@@ -23,4 +23,10 @@ def navigation_for(user: User) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
     label, url_name = ROLE_HOME[Role(user.role)]
-    return [(label, reverse(url_name))]
+    items = [(label, reverse(url_name))]
+    if user.role == Role.OFFICER:
+        items += [
+            ("Children", reverse("children_list")),
+            ("SSDA903 imports", reverse("import_list")),
+        ]
+    return items

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,19 @@ _static_root = env_str("DJANGO_STATIC_ROOT", "")
 STATIC_ROOT = Path(_static_root) if _static_root else None
 WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# SSDA903 imports: files over this size are refused before they are read.
+CP_IMPORT_MAX_FILE_MB = float(env_str("CP_IMPORT_MAX_FILE_MB", "60"))
+# Uploaded files wait here for the import task, and are deleted once it has run.
+CP_UPLOAD_DIR = Path(env_str("CP_UPLOAD_DIR", str(VAR_DIR / "uploads")))
+
+# Background work (imports, PDF packs) runs in `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Email: the console in the demo; SMTP when EMAIL_HOST is set.
 _email_host = env_str("EMAIL_HOST", "")

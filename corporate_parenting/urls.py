@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from corporate_parenting import views
@@ -27,5 +27,6 @@ urlpatterns = [
             RedirectView.as_view(url=static("govuk/assets/images/favicon.ico"), permanent=True)
         ),
     ),
+    path("", include("placements.urls")),
     path("admin/", admin.site.urls),
 ]

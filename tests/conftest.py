@@ -9,9 +9,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
 
 from corporate_parenting.models import LocalAuthority, Role, User
 from corporate_parenting.reference_data import load_councils
+
+# Background tasks run at once in tests, inside the request that enqueues them.
+# Set before the first task is enqueued: Django reads TASKS once.
+settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 # Playwright drives the browser from an event loop in the same thread as live_server.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,8 +38,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
+def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CP_UPLOAD_DIR = tmp_path / "uploads"
 
 
 def ensure_reference_data() -> None:

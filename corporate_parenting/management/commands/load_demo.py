@@ -11,5 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         for note in load_demo_context():
             self.stdout.write(f"note: {note}")
+        from placements.demo import load_demo_returns
+
+        load_demo_returns(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(demo_logins_text())

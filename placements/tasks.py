@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.tasks import task
+
+from placements.importer import run_import, uploads_dir
+from placements.models import Import
+from placements.ssda903 import SourceFile
+
+
+@task()
+def import_uploaded_return(import_id: int) -> str:
+    """Run an import whose files the officer uploaded, then delete the files."""
+    run = Import.objects.select_related("la").get(pk=import_id)
+    folder = upload_folder(import_id)
+    try:
+        files = [
+            SourceFile(path.name.split("__", 1)[1], path.read_bytes())
+            for path in sorted(folder.iterdir())
+        ]
+        run = run_import(run, files)
+    finally:
+        # Child-level files don't linger on disk once read.
+        shutil.rmtree(folder, ignore_errors=True)
+    return run.status
+
+
+def upload_folder(import_id: int) -> Path:
+    return uploads_dir() / str(import_id)

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import csv
+import shutil
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from corporate_parenting import audit
+from corporate_parenting.access import get_for_council_or_404, role_required
+from corporate_parenting.models import AuditLog, Role
+from placements.forms import UploadReturnForm
+from placements.models import (
+    AD1,
+    OC2,
+    OC3,
+    UASC,
+    Child,
+    CodeListEntry,
+    Episode,
+    Import,
+    Missing,
+    Review,
+    collection_year_bounds,
+    collection_year_label,
+)
+from placements.tasks import import_uploaded_return, upload_folder
+
+# --- imports ------------------------------------------------------------------------------
+
+
+@role_required(Role.OFFICER)
+def import_list(request: HttpRequest) -> HttpResponse:
+    imports = Import.objects.filter(la_id=request.user.la_id).select_related("user")[:100]
+    return render(request, "placements/import_list.html", {"imports": imports})
+
+
+@role_required(Role.OFFICER)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadReturnForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = Import.objects.create(
+            la_id=request.user.la_id,
+            year=form.cleaned_data["year"],
+            mode=Import.Mode.SKIP_INVALID
+            if form.cleaned_data["skip_invalid"]
+            else Import.Mode.STRICT,
+            user=request.user,
+            source="browser",
+            files=[{"name": f.name, "bytes": f.size} for f in form.cleaned_data["files"]],
+            stage="Waiting to start",
+        )
+        folder = upload_folder(run.pk)
+        shutil.rmtree(folder, ignore_errors=True)  # a leftover from a reset database
+        folder.mkdir(mode=0o700)
+        for index, upload in enumerate(form.cleaned_data["files"]):
+            # The index keeps two files of the same name apart.
+            with (folder / f"{index:02d}__{upload.name}").open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        audit.record(
+            user=request.user,
+            action=AuditLog.Action.CREATE,
+            obj=run,
+            detail=f"SSDA903 upload for {run.year_label}: {len(form.cleaned_data['files'])} files",
+        )
+        import_uploaded_return.enqueue(run.pk)
+        return redirect("import_detail", pk=run.pk)
+    return render(request, "placements/import_upload.html", {"form": form})
+
+
+@role_required(Role.OFFICER)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_council_or_404(Import.objects.select_related("user"), request.user, pk=pk)
+    problems = run.problems.all()
+    context = {
+        "run": run,
+        "errors": problems.filter(severity="error")[:500],
+        "warnings": problems.filter(severity="warning")[:200],
+    }
+    if request.htmx and not run.finished:
+        return render(request, "placements/import_detail.html#progress", context)
+    if request.htmx:
+        # Finished while the page was polling: reload the whole page for the result.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "placements/import_detail.html", context)
+
+
+@role_required(Role.OFFICER)
+@require_GET
+def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_council_or_404(Import.objects.all(), request.user, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="import-{run.pk}-{run.la.la_code}-{run.year}-problems.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["severity", "file", "row", "column", "value", "message"])
+    for p in run.problems.order_by("id").iterator():
+        writer.writerow([p.severity, p.file, p.row or "", p.column, _safe_cell(p.value), p.message])
+    return response
+
+
+def _safe_cell(value: str) -> str:
+    # Stop a spreadsheet treating an uploaded value as a formula.
+    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
+
+
+# --- children -----------------------------------------------------------------------------
+
+AGE_BANDS = {
+    "under1": ("Under 1", 0, 0),
+    "1-4": ("1 to 4", 1, 4),
+    "5-9": ("5 to 9", 5, 9),
+    "10-15": ("10 to 15", 10, 15),
+    "16plus": ("16 and over", 16, 25),
+}
+
+
+def _years_with_data(la_id: int) -> list[int]:
+    return sorted(
+        set(
+            Import.objects.filter(
+                la_id=la_id,
+                status__in=[Import.Status.IMPORTED, Import.Status.IMPORTED_WITH_SKIPS],
+            ).values_list("year", flat=True)
+        ),
+        reverse=True,
+    )
+
+
+def _code_choices(year: int, field: str) -> list[tuple[str, str]]:
+    return list(CodeListEntry.objects.filter(year=year, field=field).values_list("code", "label"))
+
+
+def _filtered_children(request: HttpRequest, la_id: int, as_at: dt.date, year: int):
+    episodes: QuerySet[Episode] = (
+        Episode.objects.filter(la_id=la_id, decom__lte=as_at)
+        .filter(Q(dec__isnull=True) | Q(dec__gt=as_at))
+        .select_related("child")
+        .annotate(is_uasc=Exists(UASC.objects.filter(child_id=OuterRef("child_id"), year=year)))
+        .order_by("child__child_id")
+    )
+    g = request.GET
+    if g.get("ls"):
+        episodes = episodes.filter(ls=g["ls"])
+    if g.get("place"):
+        episodes = episodes.filter(place=g["place"])
+    if g.get("provider"):
+        episodes = episodes.filter(place_provider=g["provider"])
+    if g.get("out_of_area") == "yes":
+        episodes = episodes.filter(placement_la_ons__gt="").exclude(
+            placement_la_ons=request.user.la.ons_code
+        )
+    if g.get("far") == "yes":
+        episodes = episodes.filter(distance_miles__gt=20)
+    if g.get("uasc") == "yes":
+        episodes = episodes.filter(is_uasc=True)
+    if g.get("sex"):
+        episodes = episodes.filter(child__sex=g["sex"])
+    if g.get("ethnic"):
+        episodes = episodes.filter(child__ethnic=g["ethnic"])
+    band = AGE_BANDS.get(g.get("age", ""))
+    if band:
+        _, low, high = band
+        # Age at the as-at date between low and high: born in this window.
+        latest_dob = dt.date(as_at.year - low, as_at.month, as_at.day)
+        earliest_dob = dt.date(as_at.year - high - 1, as_at.month, as_at.day) + dt.timedelta(1)
+        episodes = episodes.filter(child__dob__lte=latest_dob, child__dob__gte=earliest_dob)
+    return episodes
+
+
+@role_required(Role.OFFICER)
+def children_list(request: HttpRequest) -> HttpResponse:
+    la_id = request.user.la_id
+    years = _years_with_data(la_id)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else 0))
+    except ValueError:
+        year = years[0] if years else 0
+    if years and year not in years:
+        year = years[0]
+    context: dict[str, object] = {"years": [(y, collection_year_label(y)) for y in years]}
+    if year:
+        as_at = collection_year_bounds(year)[1]
+        episodes = _filtered_children(request, la_id, as_at, year)
+        page = Paginator(episodes, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            {
+                "year": year,
+                "year_label": collection_year_label(year),
+                "as_at": as_at,
+                "page": page,
+                "query": query.urlencode(),
+                "filters": request.GET,
+                "choices": {
+                    "ls": _code_choices(year, "LS"),
+                    "place": _code_choices(year, "PLACE"),
+                    "provider": _code_choices(year, "PLACE_PROVIDER"),
+                    "sex": _code_choices(year, "SEX"),
+                    "ethnic": _code_choices(year, "ETHNIC"),
+                    "age": [(k, v[0]) for k, v in AGE_BANDS.items()],
+                },
+                "labels": {
+                    field: dict(_code_choices(year, field))
+                    for field in ("LS", "PLACE", "PLACE_PROVIDER")
+                },
+            }
+        )
+    template = "placements/children_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@role_required(Role.OFFICER)
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_for_council_or_404(Child.objects.select_related("la"), request.user, pk=pk)
+    audit.record(user=request.user, action=AuditLog.Action.VIEW, obj=child)
+    labels: dict[str, dict[str, str]] = {}
+    for field, code, label in CodeListEntry.objects.filter(year=child.last_year).values_list(
+        "field", "code", "label"
+    ):
+        labels.setdefault(field, {})[code] = label
+    context = {
+        "child": child,
+        "labels": labels,
+        "periods": child.periods.prefetch_related("placements").order_by("start"),
+        "episodes": child.episodes.order_by("decom"),
+        "missing": Missing.objects.filter(child=child).order_by("mis_start"),
+        "reviews": Review.objects.filter(child=child).order_by("review"),
+        "oc2": OC2.objects.filter(child=child).order_by("year"),
+        "oc3": OC3.objects.filter(child=child).order_by("year"),
+        "ad1": AD1.objects.filter(child=child).order_by("year"),
+        "uasc": UASC.objects.filter(child=child).order_by("year"),
+    }
+    return render(request, "placements/child_detail.html", context)
