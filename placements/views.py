@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import datetime as dt
+import shutil
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
