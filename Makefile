@@ -52,3 +52,6 @@ bench: db
 	@$(UV_RUN) python manage.py migrate --no-input -v0
 	@$(UV_RUN) python manage.py load_demo > /dev/null
 	@$(UV_RUN) python bench/home_pages.py
+
+bench-import: db
+	@$(UV_RUN) python bench/import_903.py

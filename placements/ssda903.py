@@ -620,15 +620,16 @@ def _check_row(
         decom, dec, rec = values.get("DECOM"), values.get("DEC"), values.get("REC")
         if isinstance(decom, dt.date) and isinstance(dec, dt.date) and dec < decom:
             bad("DEC", f"{dec:%d/%m/%Y}", f"DEC {dec:%d/%m/%Y} is before DECOM {decom:%d/%m/%Y}.")
-        if values.get("DEC") and not rec:
-            bad("REC", "", "REC is blank, but the episode has ended (DEC is given).")
-        if (
-            rec
-            and values.get("DEC") is None
-            and "DEC" in index
-            and not record[index["DEC"]].strip()
-        ):
-            bad("DEC", "", f"DEC is blank, but REC '{rec}' says the episode ended.")
+        dec_given = "DEC" in index and bool(record[index["DEC"]].strip())
+        if dec_given != bool(rec):
+            bad(
+                "REC" if dec_given else "DEC",
+                str(rec or ""),
+                "DEC is given but REC is blank: DEC and REC must both be given, or both blank."
+                if dec_given
+                else f"REC '{rec}' is given but DEC is blank: DEC and REC must both be given, "
+                "or both blank.",
+            )
     return Row(line_no, values, valid)
 
 

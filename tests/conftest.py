@@ -44,9 +44,14 @@ def _test_settings(settings, tmp_path):
 
 
 def ensure_reference_data() -> None:
-    """Councils come from a migration; a live-server test's flush removes them."""
+    """Councils and code lists come from migrations; a live-server test's flush removes them."""
+    from placements.codelists import load_code_lists
+    from placements.models import CodeListEntry
+
     if not LocalAuthority.objects.exists():
         load_councils(LocalAuthority)
+    if not CodeListEntry.objects.exists():
+        load_code_lists(CodeListEntry)
 
 
 def make_user(

@@ -1,0 +1,54 @@
+"""Benchmarks run against their own database on the project's PostgreSQL server,
+so they never touch the demo data. Import this before Django is set up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corporate_parenting.settings")
+
+
+def use_bench_database(name: str = "cp_bench") -> None:
+    from corporate_parenting import settings as project_settings
+
+    base = os.environ.get("DATABASE_URL") or project_settings.env_str("DATABASE_URL")
+    parts = urlsplit(base)
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # Real distances are part of the work an import does.
+    from placements.postcodes import load_postcodes
+
+    load_postcodes()
+
+
+def machine() -> str:
+    import platform
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
