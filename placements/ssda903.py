@@ -620,6 +620,25 @@ def _check_row(
         decom, dec, rec = values.get("DECOM"), values.get("DEC"), values.get("REC")
         if isinstance(decom, dt.date) and isinstance(dec, dt.date) and dec < decom:
             bad("DEC", f"{dec:%d/%m/%Y}", f"DEC {dec:%d/%m/%Y} is before DECOM {decom:%d/%m/%Y}.")
+        place, urn = values.get("PLACE"), values.get("URN")
+        regulated_from = dt.date(2023, 10, 28)
+        if (
+            place == "H5"
+            and isinstance(decom, dt.date)
+            and (
+                decom >= regulated_from
+                or dec is None
+                or (isinstance(dec, dt.date) and dec >= regulated_from)
+            )
+            and (not urn or urn == "XXXXXXX")
+        ):
+            # Supported accommodation became regulated on 28 October 2023.
+            bad(
+                "URN",
+                str(urn or ""),
+                "PLACE H5 (semi-independent living) needs an Ofsted URN for episodes open on or "
+                "after 28/10/2023, when supported accommodation became regulated.",
+            )
         dec_given = "DEC" in index and bool(record[index["DEC"]].strip())
         if dec_given != bool(rec):
             bad(

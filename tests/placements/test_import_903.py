@@ -267,3 +267,22 @@ def test_files_are_found_by_columns_not_names(tmp_path):
     assert problems == []
     result = check_return(files, year=2018, codes=CODES, skip_invalid=True)
     assert result.tables["header"].file == "SSDA903_2020_something.csv"
+
+
+def test_h5_needs_a_urn_once_supported_accommodation_was_regulated(tmp_path, derby):
+    header = ["C1,1,01/05/2007,WBRI,,,"]
+    episodes = ["C1,01/11/2023,S,V2,N1,H5,PR4,,,,,,XXXXXXX"]
+    output = import_903(write_return(tmp_path / "a", header=header, episodes=episodes), year=2024)
+    assert (
+        "episodes.csv, row 2, URN: PLACE H5 (semi-independent living) needs an Ofsted URN" in output
+    )
+    episodes = ["C1,01/11/2023,S,V2,N1,H5,PR4,,,,,,SC123456"]
+    output = import_903(write_return(tmp_path / "b", header=header, episodes=episodes), year=2024)
+    assert output.startswith("OK"), output
+
+
+def test_p2_is_refused_for_episodes_after_28_october_2023(tmp_path, derby):
+    header = ["C1,1,01/05/2006,WBRI,,,"]
+    episodes = ["C1,01/12/2023,S,V2,N1,P2,PR0,,,,,,"]
+    output = import_903(write_return(tmp_path, header=header, episodes=episodes), year=2024)
+    assert "PLACE 'P2'" in output and "cannot be used for dates after 27/10/2023" in output
