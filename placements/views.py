@@ -76,11 +76,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OFFICER)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_for_council_or_404(Import.objects.select_related("user"), request.user, pk=pk)
-    problems = run.problems.all()
+    problems = run.problems.order_by("id")
     context = {
         "run": run,
-        "errors": problems.filter(severity="error")[:500],
-        "warnings": problems.filter(severity="warning")[:200],
+        "errors": Paginator(problems.filter(severity="error"), 250).get_page(
+            request.GET.get("page")
+        ),
+        "warnings": problems.filter(severity="warning")[:500],
     }
     if request.htmx and not run.finished:
         return render(request, "placements/import_detail.html#progress", context)

@@ -126,3 +126,17 @@ def test_the_children_list_filters(client, officer):
     html = partial.content.decode()
     assert html.lstrip().startswith('<div id="results"')  # only the results, for htmx
     assert "1 child" in html and ">C2<" in html
+
+
+def test_the_result_page_pages_through_every_error(client, officer):
+    client.force_login(officer)
+    bad = [f"C{n},01/01/2018,S,C2,N1,U4,PR1,,,,,," for n in range(10, 310)]  # not in Header
+    upload(client, episodes=[*GOOD_EPISODES, *bad])
+    run = Import.objects.get()
+    assert run.error_count == 300
+    first = client.get(reverse("import_detail", args=[run.pk])).content.decode()
+    assert "Errors 1 to 250 of 300." in first and "CHILD C10 is not in the Header file." in first
+    second = client.get(reverse("import_detail", args=[run.pk]), {"page": 2}).content.decode()
+    assert (
+        "Errors 251 to 300 of 300." in second and "CHILD C309 is not in the Header file." in second
+    )
