@@ -14,9 +14,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corporate_parenting.settings")
 
 
 def use_bench_database(name: str = "cp_bench") -> None:
-    from corporate_parenting import settings as project_settings
-
-    base = os.environ.get("DATABASE_URL") or project_settings.env_str("DATABASE_URL")
+    # Read var/env by hand: importing the settings module here would fix the
+    # database before it is switched.
+    base = os.environ.get("DATABASE_URL", "")
+    env_file = ROOT / "var" / "env"
+    if not base and env_file.is_file():
+        for line in env_file.read_text().splitlines():
+            if line.startswith("DATABASE_URL="):
+                base = line.split("=", 1)[1].strip()
+    if not base:
+        raise SystemExit("No database: run `make run` once, or set DATABASE_URL.")
     parts = urlsplit(base)
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
     admin_url = urlunsplit(parts._replace(path="/postgres"))
@@ -31,6 +38,9 @@ def use_bench_database(name: str = "cp_bench") -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
+    assert connection.settings_dict["NAME"] == name, connection.settings_dict["NAME"]
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -625,11 +625,8 @@ def _check_row(
         if (
             place == "H5"
             and isinstance(decom, dt.date)
-            and (
-                decom >= regulated_from
-                or dec is None
-                or (isinstance(dec, dt.date) and dec >= regulated_from)
-            )
+            # Open on or after that date: a blank DEC means open at the year's end.
+            and max(decom, dec if isinstance(dec, dt.date) else year_end) >= regulated_from
             and (not urn or urn == "XXXXXXX")
         ):
             # Supported accommodation became regulated on 28 October 2023.

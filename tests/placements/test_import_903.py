@@ -279,6 +279,10 @@ def test_h5_needs_a_urn_once_supported_accommodation_was_regulated(tmp_path, der
     episodes = ["C1,01/11/2023,S,V2,N1,H5,PR4,,,,,,SC123456"]
     output = import_903(write_return(tmp_path / "b", header=header, episodes=episodes), year=2024)
     assert output.startswith("OK"), output
+    # Before then, an H5 episode open at the year's end needs no URN.
+    episodes = ["C1,01/11/2021,S,V2,N1,H5,PR4,,,,,,XXXXXXX"]
+    output = import_903(write_return(tmp_path / "c", header=header, episodes=episodes), year=2022)
+    assert output.startswith("OK"), output
 
 
 def test_p2_is_refused_for_episodes_after_28_october_2023(tmp_path, derby):
