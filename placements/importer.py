@@ -94,6 +94,7 @@ def run_import(
     *,
     early_problems: Sequence[Problem] = (),
     progress: Progress | None = None,
+    recompute: bool = True,
 ) -> Import:
     """Check and, unless rejected, save one return. Always records the outcome."""
 
@@ -128,6 +129,10 @@ def run_import(
             import_run.status = (
                 Import.Status.IMPORTED_WITH_SKIPS if checked.errors else Import.Status.IMPORTED
             )
+            import_run.save(update_fields=["status", "counts"])
+            if recompute:
+                step(90, "Recomputing indicators")
+                recompute_after_import(import_run, checked)
         problems = checked.problems
     except ImportError903 as exc:
         import_run.status = Import.Status.FAILED
@@ -157,6 +162,23 @@ def run_import(
         batch_size=2000,
     )
     return import_run
+
+
+def recompute_after_import(import_run: Import, checked: CheckedReturn) -> None:
+    """Recompute every year the return could have changed: from its earliest episode on."""
+    from performance.services import recompute, years_with_data
+
+    starts = [
+        r.values["DECOM"]
+        for r in checked.tables["episodes"].valid_rows()
+        if isinstance(r.values.get("DECOM"), dt.date)
+    ]
+    earliest = min(starts, default=None)
+    first_year = (
+        (earliest.year + (1 if earliest.month >= 4 else 0)) if earliest else import_run.year
+    )
+    years = [y for y in years_with_data(import_run.la) if y >= min(first_year, import_run.year)]
+    recompute(import_run.la, years)
 
 
 # --- saving ------------------------------------------------------------------------------

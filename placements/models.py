@@ -321,6 +321,11 @@ class Import(models.Model):
     mode = models.CharField(max_length=20, choices=Mode.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     source = models.CharField(max_length=10, default="browser")
+    as_at = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For an in-year extract: the date it runs to. Its figures are provisional.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

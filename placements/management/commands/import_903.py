@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corporate_parenting.models import LocalAuthority
 from placements.importer import files_from_paths, run_import
-from placements.models import Import, collection_year_label
+from placements.models import Import, collection_year_bounds, collection_year_label
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(raw, "%d/%m/%Y").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} is not a date in the format dd/mm/yyyy"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -25,6 +36,16 @@ class Command(BaseCommand):
             help="Import the valid rows and skip invalid ones (default: any error rejects all)",
         )
         parser.add_argument("--quiet-problems", action="store_true", help="Print only the totals")
+        parser.add_argument(
+            "--no-recompute",
+            action="store_true",
+            help="Don't recompute indicators now (for bulk loads: run recompute_indicators after)",
+        )
+        parser.add_argument(
+            "--as-at",
+            type=_date,
+            help="In-year extract: the date it runs to (dd/mm/yyyy); figures are provisional",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
@@ -37,6 +58,12 @@ class Command(BaseCommand):
         year = int(options["year"])  # type: ignore[arg-type]
         if not 2000 <= year <= 2100:
             raise CommandError(f"--year {year} is not a collection year such as 2022 (2021/22).")
+        start, end = collection_year_bounds(year)
+        if options["as_at"] and not start <= options["as_at"] <= end:
+            raise CommandError(
+                f"--as-at {options['as_at']:%d/%m/%Y} is outside {collection_year_label(year)} "
+                f"({start:%d/%m/%Y} to {end:%d/%m/%Y})."
+            )
         started = time.perf_counter()
         files, early = files_from_paths(options["paths"])  # type: ignore[arg-type]
         run = Import.objects.create(
@@ -44,8 +71,9 @@ class Command(BaseCommand):
             year=year,
             mode=Import.Mode.SKIP_INVALID if options["skip_invalid"] else Import.Mode.STRICT,
             source="command",
+            as_at=options["as_at"],
         )
-        run = run_import(run, files, early_problems=early)
+        run = run_import(run, files, early_problems=early, recompute=not options["no_recompute"])
         if not options["quiet_problems"]:
             for problem in run.problems.order_by("id"):
                 self.stderr.write(

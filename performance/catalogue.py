@@ -1,0 +1,393 @@
+"""The indicator catalogue: what each indicator means, as councillors read it.
+
+Definitions follow DfE's (see docs/indicators.md for judgement calls). A changed
+definition gets a new version, so figures computed under the old one stay labelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str
+    title: str
+    definition: str
+    unit: str  # count, rate, percent, days, score
+    polarity: str  # higher, lower, neutral
+    period_type: str  # stock, flow, cohort
+    section: str
+    source: str = "903"
+    suppress: bool = True
+    version: int = 1
+    england_benchmark: bool = True
+    tolerance: float = 5.0  # within this (in the indicator's unit) of target is amber
+    first_year: int = 0  # collected from (SWEpisodes 2024, DoLo 2027)
+
+
+NUMBERS = "Numbers in care"
+STABILITY = "Stability and sufficiency"
+HEALTH = "Health"
+EDUCATION = "Education"
+LEAVERS = "Care leavers"
+PERMANENCE = "Permanence"
+MISSING = "Missing"
+SECTIONS = [NUMBERS, STABILITY, HEALTH, EDUCATION, LEAVERS, PERMANENCE, MISSING]
+
+CATALOGUE: tuple[Definition, ...] = (
+    Definition(
+        "cla_at_31_march",
+        "Children looked after",
+        "Children looked after at the end of the period (31 March for a year), not counting "
+        "children looked after only for short breaks (V3, V4).",
+        "count",
+        "neutral",
+        "stock",
+        NUMBERS,
+        tolerance=20,
+    ),
+    Definition(
+        "cla_rate_per_10k",
+        "Children looked after per 10,000 children",
+        "Children looked after at the end of the period for every 10,000 children aged 0 to 17 "
+        "living in the area (ONS mid-year estimate for the year before the 31 March).",
+        "rate",
+        "neutral",
+        "stock",
+        NUMBERS,
+        suppress=True,
+        tolerance=3,
+    ),
+    Definition(
+        "starts",
+        "Children who started to be looked after",
+        "Children who started to be looked after during the period. A child who started more "
+        "than once counts once.",
+        "count",
+        "neutral",
+        "flow",
+        NUMBERS,
+        tolerance=15,
+    ),
+    Definition(
+        "ceased",
+        "Children who ceased to be looked after",
+        "Children who ceased to be looked after during the period. A child who ceased more "
+        "than once counts once, at their last ceasing.",
+        "count",
+        "neutral",
+        "flow",
+        NUMBERS,
+        tolerance=15,
+    ),
+    Definition(
+        "ceased_rate_per_10k",
+        "Children who ceased per 10,000 children",
+        "Children who ceased to be looked after during the period, for every 10,000 children "
+        "aged 0 to 17 in the area.",
+        "rate",
+        "neutral",
+        "flow",
+        NUMBERS,
+        tolerance=3,
+    ),
+    Definition(
+        "ceased_adoption",
+        "Adoptions",
+        "Children who ceased to be looked after because they were adopted (E11, E12).",
+        "count",
+        "higher",
+        "flow",
+        PERMANENCE,
+        tolerance=3,
+    ),
+    Definition(
+        "ceased_sgo",
+        "Special guardianship orders",
+        "Children who ceased to be looked after through a special guardianship order (E43 to E48).",
+        "count",
+        "higher",
+        "flow",
+        PERMANENCE,
+        tolerance=3,
+    ),
+    Definition(
+        "ceased_cao",
+        "Child arrangements orders",
+        "Children who ceased to be looked after through a child arrangements order (E41).",
+        "count",
+        "higher",
+        "flow",
+        PERMANENCE,
+        tolerance=2,
+    ),
+    Definition(
+        "ceased_reunification",
+        "Planned returns home",
+        "Children who returned home to live with their parents as part of their care plan (E4A).",
+        "count",
+        "higher",
+        "flow",
+        PERMANENCE,
+        tolerance=2,
+    ),
+    Definition(
+        "permanence_rate",
+        "Leaving care into permanence",
+        "Of children who ceased to be looked after, the percentage who left through adoption, "
+        "a special guardianship order, a child arrangements order or a planned return home.",
+        "percent",
+        "higher",
+        "flow",
+        PERMANENCE,
+        england_benchmark=False,
+    ),
+    Definition(
+        "stability_3plus_placements",
+        "Three or more placements in the year",
+        "Of children looked after at 31 March, the percentage who had three or more placements "
+        "during the year.",
+        "percent",
+        "lower",
+        "cohort",
+        STABILITY,
+        tolerance=1,
+    ),
+    Definition(
+        "stability_long_term",
+        "Long-term placement stability",
+        "Of children under 16 at 31 March who had been looked after for 2½ years or more, the "
+        "percentage who had lived in the same placement for at least 2 years (or were placed "
+        "for adoption and had been, with their previous placement, for 2 years).",
+        "percent",
+        "higher",
+        "cohort",
+        STABILITY,
+        tolerance=3,
+    ),
+    Definition(
+        "placed_20_miles_plus",
+        "Placed more than 20 miles from home",
+        "Of children looked after at the end of the period whose placement distance is known, "
+        "the percentage placed more than 20 miles from home.",
+        "percent",
+        "lower",
+        "stock",
+        STABILITY,
+        tolerance=2,
+    ),
+    Definition(
+        "placed_out_of_area",
+        "Placed outside the council's area",
+        "Of children looked after at the end of the period whose placement council is known, "
+        "the percentage placed outside the council's boundary.",
+        "percent",
+        "lower",
+        "stock",
+        STABILITY,
+        tolerance=3,
+    ),
+    Definition(
+        "oc2_cohort",
+        "Children looked after for 12 months",
+        "Children looked after continuously for at least 12 months at 31 March, the cohort for "
+        "health and outcome measures.",
+        "count",
+        "neutral",
+        "cohort",
+        HEALTH,
+        tolerance=20,
+    ),
+    Definition(
+        "oc2_health_assessment",
+        "Annual health assessment",
+        "Of children looked after for at least 12 months, the percentage whose annual health "
+        "assessment was up to date.",
+        "percent",
+        "higher",
+        "cohort",
+        HEALTH,
+    ),
+    Definition(
+        "oc2_dental_check",
+        "Dental check",
+        "Of children looked after for at least 12 months, the percentage whose teeth were "
+        "checked by a dentist in the year.",
+        "percent",
+        "higher",
+        "cohort",
+        HEALTH,
+    ),
+    Definition(
+        "oc2_immunisations",
+        "Immunisations up to date",
+        "Of children looked after for at least 12 months, the percentage whose immunisations "
+        "were up to date.",
+        "percent",
+        "higher",
+        "cohort",
+        HEALTH,
+    ),
+    Definition(
+        "sdq_average",
+        "Average SDQ score",
+        "The average Strengths and Difficulties Questionnaire score of children aged 5 to 16 "
+        "looked after for at least 12 months. 0 to 13 is normal, 14 to 16 borderline, and 17 "
+        "or more a cause for concern.",
+        "score",
+        "lower",
+        "cohort",
+        HEALTH,
+        tolerance=1,
+    ),
+    Definition(
+        "oc2_convicted",
+        "Convicted or given a final warning",
+        "Of children aged 10 or over looked after for at least 12 months, the percentage "
+        "convicted or subject to a final warning or reprimand during the year.",
+        "percent",
+        "lower",
+        "cohort",
+        EDUCATION,
+        tolerance=1,
+    ),
+    *(
+        Definition(
+            f"care_leavers_{measure}_{band.replace('–', '_')}",
+            f"Care leavers aged {band}: {label}",
+            f"Of care leavers aged {band} at 31 March (whose 17th to 21st birthday fell in the "
+            f"year), the percentage {text}. Those who died or returned home for 6 months or more "
+            "are left out; those not in touch stay in.",
+            "percent",
+            "higher",
+            "cohort",
+            LEAVERS,
+        )
+        for band in ("17–18", "19–21")
+        for measure, label, text in (
+            ("in_touch", "in touch", "the council was in touch with"),
+            ("eet", "in education, employment or training", "in education, employment or training"),
+            (
+                "suitable_accommodation",
+                "in suitable accommodation",
+                "in accommodation considered suitable",
+            ),
+        )
+    ),
+    Definition(
+        "missing_children_pct",
+        "Children who went missing",
+        "Of children looked after during the year, the percentage with at least one missing "
+        "incident.",
+        "percent",
+        "lower",
+        "cohort",
+        MISSING,
+        tolerance=1,
+        first_year=2015,
+    ),
+    Definition(
+        "away_children_pct",
+        "Children away from placement without authorisation",
+        "Of children looked after during the year, the percentage with at least one incident of "
+        "being away from placement without authorisation.",
+        "percent",
+        "lower",
+        "cohort",
+        MISSING,
+        tolerance=1,
+        first_year=2015,
+    ),
+    Definition(
+        "adoption_a1_days",
+        "Days from care to moving in with the adoptive family (A1)",
+        "For children adopted in the last 3 years, the average days between entering care and "
+        "moving in with their adoptive family.",
+        "days",
+        "lower",
+        "cohort",
+        PERMANENCE,
+        tolerance=30,
+    ),
+    Definition(
+        "adoption_a2_days",
+        "Days from placement order to match (A2)",
+        "For children adopted in the last 3 years, the average days between the court's "
+        "placement order and the match with adopters (0 if the match came first).",
+        "days",
+        "lower",
+        "cohort",
+        PERMANENCE,
+        tolerance=20,
+    ),
+    Definition(
+        "adoption_a10_days",
+        "Days from care to moving in, counting foster-carer adoptions from moving in (A10)",
+        "As A1, but for children adopted by their foster carer the clock stops when they moved "
+        "in with that carer.",
+        "days",
+        "lower",
+        "cohort",
+        PERMANENCE,
+        tolerance=30,
+    ),
+    Definition(
+        "review_participation",
+        "Children taking part in their reviews",
+        "Of reviews of children aged 4 or over, the percentage in which the child took part "
+        "(PN1 to PN6).",
+        "percent",
+        "higher",
+        "cohort",
+        HEALTH,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "staying_put",
+        "Staying put at 18",
+        "Young people who ceased to be looked after at 18 or over and stayed with their former "
+        "foster carers (E17).",
+        "count",
+        "higher",
+        "flow",
+        LEAVERS,
+        tolerance=2,
+    ),
+    Definition(
+        "uasc_at_31_march",
+        "Unaccompanied asylum-seeking children",
+        "Unaccompanied asylum-seeking children looked after at the end of the period.",
+        "count",
+        "neutral",
+        "stock",
+        NUMBERS,
+        tolerance=5,
+    ),
+    Definition(
+        "social_worker_changes",
+        "Children with a change of social worker",
+        "Of children looked after at 31 March, the percentage who had more than one social "
+        "worker during the year. Collected from 2023/24.",
+        "percent",
+        "lower",
+        "cohort",
+        STABILITY,
+        england_benchmark=False,
+        first_year=2024,
+    ),
+    Definition(
+        "dolo_at_31_march",
+        "Children deprived of their liberty",
+        "Children subject to a deprivation of liberty order at the end of the period. Collected "
+        "from 2026/27.",
+        "count",
+        "neutral",
+        "stock",
+        STABILITY,
+        england_benchmark=False,
+        first_year=2027,
+    ),
+)
+BY_CODE = {d.code: d for d in CATALOGUE}

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from corporate_parenting.models import LocalAuthority
+from performance.services import recompute, years_with_data
+
+
+class Command(BaseCommand):
+    help = "Recompute stored indicator values, for one council or all, one year or all."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--la", help="DfE LA code; default: every council with data")
+        parser.add_argument("--year", type=int, help="Collection year, e.g. 2022; default: all")
+
+    def handle(self, *args: object, **options: object) -> None:
+        councils = LocalAuthority.objects.all()
+        if options["la"]:
+            councils = councils.filter(la_code=options["la"])
+            if not councils:
+                raise CommandError(f"No council has LA code {options['la']!r}.")
+        total = 0
+        for la in councils:
+            years = years_with_data(la)
+            if options["year"]:
+                years = [y for y in years if y == options["year"]]
+            if not years:
+                continue
+            result = recompute(la, years)
+            total += result["values"]
+            self.stdout.write(
+                f"{la.name}: {result['values']} values for {len(years)} year(s) "
+                f"in {result['seconds']:.2f} s"
+            )
+        self.stdout.write(self.style.SUCCESS(f"{total} indicator values stored."))

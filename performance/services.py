@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from corporate_parenting.models import LocalAuthority, Population
+from performance import indicators
+from performance.catalogue import BY_CODE, CATALOGUE
+from performance.models import Indicator, IndicatorValue
+from placements.models import Import, collection_year_bounds
+
+IMPORTED = [Import.Status.IMPORTED, Import.Status.IMPORTED_WITH_SKIPS]
+
+
+def sync_catalogue() -> dict[str, Indicator]:
+    """Make the Indicator table match performance.catalogue; returns them by code."""
+    existing = {i.code: i for i in Indicator.objects.all()}
+    for order, d in enumerate(CATALOGUE):
+        fields = {
+            "title": d.title,
+            "definition": d.definition,
+            "unit": d.unit,
+            "polarity": d.polarity,
+            "period_type": d.period_type,
+            "section": d.section,
+            "source": d.source,
+            "suppress": d.suppress,
+            "version": d.version,
+            "england_benchmark": d.england_benchmark,
+            "tolerance": d.tolerance,
+            "order": order,
+        }
+        current = existing.get(d.code)
+        if current is None:
+            existing[d.code] = Indicator.objects.create(code=d.code, **fields)
+        elif any(getattr(current, k) != v for k, v in fields.items()):
+            Indicator.objects.filter(pk=current.pk).update(**fields)
+    return {i.code: i for i in Indicator.objects.all()}
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """Quarter 1 of 2022 (2021/22) is April to June 2021; quarter 4 is January to March 2022."""
+    if quarter == 0:
+        return collection_year_bounds(year)
+    starts = {1: (year - 1, 4), 2: (year - 1, 7), 3: (year - 1, 10), 4: (year, 1)}
+    ends = {1: (year - 1, 6, 30), 2: (year - 1, 9, 30), 3: (year - 1, 12, 31), 4: (year, 3, 31)}
+    y, m = starts[quarter]
+    return dt.date(y, m, 1), dt.date(*ends[quarter])
+
+
+def years_with_data(la: LocalAuthority) -> list[int]:
+    return sorted(
+        set(Import.objects.filter(la=la, status__in=IMPORTED).values_list("year", flat=True))
+    )
+
+
+def compute_year(la: LocalAuthority, year: int) -> dict[int, dict[str, indicators.Figure]]:
+    """Every indicator for the year (quarter 0) and, for stock and flow, each quarter."""
+    latest = Import.objects.filter(la=la, year=year, status__in=IMPORTED).first()
+    as_at = latest.as_at if latest else None
+    population = (
+        Population.objects.filter(la=la, year=year - 1)
+        .values_list("population_0_17", flat=True)
+        .first()
+    )
+    results: dict[int, dict[str, indicators.Figure]] = {}
+    for quarter in (0, 1, 2, 3, 4):
+        start, end = quarter_bounds(year, quarter)
+        if as_at and start > as_at:
+            continue
+        end = min(end, as_at) if as_at else end
+        figures = indicators.stock(
+            la=la.pk, ons=la.ons_code, d=end, year=year, population=population
+        )
+        figures.update(indicators.flow(la=la.pk, s=start, d=end, population=population))
+        if quarter == 0 and not as_at:
+            figures.update(indicators.cohorts(la=la.pk, s=start, d=end, year=year))
+        results[quarter] = {
+            code: figure
+            for code, figure in figures.items()
+            if year >= BY_CODE[code].first_year
+            and (quarter == 0 or BY_CODE[code].period_type != "cohort")
+        }
+    return results
+
+
+@transaction.atomic
+def recompute(la: LocalAuthority, years: Iterable[int] | None = None) -> dict[str, object]:
+    """Recompute and store a council's indicators for the given years (default: all)."""
+    started = time.perf_counter()
+    catalogue = sync_catalogue()
+    wanted = sorted(set(years) if years is not None else years_with_data(la))
+    now = timezone.now()
+    rows = []
+    for year in wanted:
+        latest = Import.objects.filter(la=la, year=year, status__in=IMPORTED).first()
+        for quarter, figures in compute_year(la, year).items():
+            for code, f in figures.items():
+                rows.append(
+                    IndicatorValue(
+                        la=la,
+                        indicator=catalogue[code],
+                        version=catalogue[code].version,
+                        year=year,
+                        quarter=quarter,
+                        numerator=f.numerator,
+                        denominator=f.denominator,
+                        value=f.value,
+                        notes=f.notes,
+                        provisional=bool(latest and latest.as_at),
+                        computed_at=now,
+                        source_import=latest,
+                    )
+                )
+    IndicatorValue.objects.filter(la=la, year__in=wanted).delete()
+    IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+    return {"years": wanted, "values": len(rows), "seconds": time.perf_counter() - started}
+
+
+def values_as_json(la: LocalAuthority, year: int, quarter: int = 0) -> dict[str, dict[str, object]]:
+    result = {}
+    for v in IndicatorValue.objects.filter(la=la, year=year, quarter=quarter).select_related(
+        "indicator"
+    ):
+        result[v.indicator.code] = {
+            "numerator": v.numerator,
+            "denominator": v.denominator,
+            "value": v.value,
+        }
+    return dict(sorted(result.items()))
