@@ -8,7 +8,7 @@ from corporate_parenting.models import Role, User
 
 ROLE_HOME = {
     Role.OFFICER: ("Officer home", "officer_home"),
-    Role.COUNCILLOR: ("Dashboard", "councillor_home"),
+    Role.COUNCILLOR: ("Dashboard", "dashboard"),
     Role.CLERK: ("Committee reports", "clerk_home"),
     Role.COUNCIL_ADMIN: ("Users", "council_users"),
     Role.SYSTEM_ADMIN: ("Administration", "admin:index"),

@@ -241,3 +241,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Published figures withhold counts from 1 to this number (GSS convention).
+CP_SUPPRESSION_THRESHOLD = env_int("CP_SUPPRESSION_THRESHOLD", 5)

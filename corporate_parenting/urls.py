@@ -14,7 +14,6 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("officer/", views.officer_home, name="officer_home"),
-    path("councillor/", views.councillor_home, name="councillor_home"),
     path("clerk/", views.clerk_home, name="clerk_home"),
     path("council-admin/users/", views.council_users, name="council_users"),
     path("council-admin/users/new/", views.council_user_create, name="council_user_create"),
@@ -28,5 +27,6 @@ urlpatterns = [
         ),
     ),
     path("", include("placements.urls")),
+    path("", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,13 +44,6 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     return render(request, "corporate_parenting/officer_home.html", _council_overview(request.user))
 
 
-@role_required(Role.COUNCILLOR)
-def councillor_home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "corporate_parenting/councillor_home.html", _council_overview(request.user)
-    )
-
-
 @role_required(Role.CLERK)
 def clerk_home(request: HttpRequest) -> HttpResponse:
     return render(request, "corporate_parenting/clerk_home.html", _council_overview(request.user))

@@ -396,6 +396,33 @@ def _save_episodes(
             [list(earliest), list(earliest.values())],
         )
 
+    # A stored episode that starts before the file's first episode for a child and is
+    # still open then contradicts the file, which would have included it. Flag it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.child_id, e.decom, e.dec, f.from_date FROM placements_episode e
+            JOIN unnest(%s::bigint[], %s::date[]) AS f(child_id, from_date)
+              ON e.child_id = f.child_id
+            JOIN placements_child c ON c.id = e.child_id
+            WHERE e.decom < f.from_date AND (e.dec IS NULL OR e.dec > f.from_date)
+            """,
+            [list(earliest), list(earliest.values())],
+        )
+        for child, decom, dec, from_date in cursor.fetchall():
+            checked.problems.append(
+                Problem(
+                    "warning",
+                    table.file,
+                    f"CHILD {child}'s stored episode starting {decom:%d/%m/%Y} "
+                    + (f"ends {dec:%d/%m/%Y}" if dec else "has no end date")
+                    + f", which overlaps this return's first episode for them "
+                    f"({from_date:%d/%m/%Y}). Check the earlier year's return.",
+                    column="DECOM",
+                    value=child,
+                )
+            )
+
     def episode_rows():
         for r, (distance, pl_la) in zip(rows, geography, strict=True):
             v = r.values

@@ -43,7 +43,7 @@ def test_it_serves_the_public_pages_to_anonymous_users(client):
     ("persona", "landing"),
     [
         ("officer", "officer_home"),
-        ("councillor", "councillor_home"),
+        ("councillor", "dashboard"),
         ("clerk", "clerk_home"),
         ("council_admin", "council_users"),
         ("system_admin", "admin:index"),
@@ -57,11 +57,11 @@ def test_it_lands_each_role_on_its_own_home_page(client, personas, persona, land
     assert client.get(response["Location"]).status_code == 200
 
 
-@pytest.mark.parametrize("page", ["officer_home", "councillor_home", "clerk_home", "council_users"])
+@pytest.mark.parametrize("page", ["officer_home", "dashboard", "clerk_home", "council_users"])
 def test_it_refuses_other_roles_their_home_pages(client, personas, page):
     owners = {
         "officer_home": {Role.OFFICER},
-        "councillor_home": {Role.COUNCILLOR},
+        "dashboard": {Role.COUNCILLOR, Role.OFFICER, Role.CLERK},
         "clerk_home": {Role.CLERK},
         "council_users": {Role.COUNCIL_ADMIN},
     }[page]
@@ -112,8 +112,8 @@ def test_the_home_pages_show_the_councils_context(client):
     from corporate_parenting.models import User
 
     load_demo_context()
-    client.force_login(User.objects.get(username="derby.councillor"))
-    html = client.get(reverse("councillor_home")).content.decode()
+    client.force_login(User.objects.get(username="derby.clerk"))
+    html = client.get(reverse("clerk_home")).content.decode()
     assert "E06000015" in html
     assert "59,900" in html  # the latest population, formatted
     assert "Peterborough" in html  # a statistical neighbour

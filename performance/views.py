@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from corporate_parenting import audit
+from corporate_parenting.access import role_required
+from corporate_parenting.models import AuditLog, ComparisonGroup, Role
+from performance import dashboard
+from performance.catalogue import SECTIONS
+from performance.forms import CommentaryForm
+from performance.models import Commentary, Indicator, IndicatorValue
+from performance.presentation import SUPPRESSION_TEXT, threshold
+from placements.models import CodeListEntry, collection_year_label
+
+READERS = (Role.OFFICER, Role.COUNCILLOR, Role.CLERK)
+
+
+def _period(request: HttpRequest, years: list[int]) -> tuple[int | None, int]:
+    """The requested period, or the latest with data. None if the request names no data."""
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else 0))
+        quarter = int(request.GET.get("quarter") or 0)
+    except ValueError:
+        return None, 0
+    if year not in years or quarter not in (0, 1, 2, 3, 4):
+        return None, quarter
+    return year, quarter
+
+
+def _labels(year: int) -> dict[str, str]:
+    fields = {"SEX": "sex", "ETHNIC": "ethnicity", "LS": "legal_status", "PLACE": "placement"}
+    labels: dict[str, str] = {}
+    for field, code, label in CodeListEntry.objects.filter(
+        year=year, field__in=list(fields)
+    ).values_list("field", "code", "label"):
+        labels[f"{fields[field]}:{code}"] = f"{code}: {label}"
+    return labels
+
+
+@role_required(*READERS)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    la = request.user.la
+    years = dashboard.available_periods(la)
+    year, quarter = _period(request, years)
+    # Officers work with unsuppressed figures; everything else a reader sees is suppressed.
+    suppress = request.user.role != Role.OFFICER
+    context: dict[str, object] = {
+        "la": la,
+        "years": [(y, collection_year_label(y)) for y in years],
+        "quarter": quarter,
+        "suppress": suppress,
+        "suppression_text": SUPPRESSION_TEXT.format(n=threshold() + 1),
+        "dimensions": dashboard.DIMENSIONS,
+    }
+    if year is None:
+        context["requested"] = request.GET.get("year", "")
+        return render(request, "performance/no_data.html", context, status=404 if years else 200)
+    context.update(
+        {
+            "year": year,
+            "period": dashboard.period_label(year, quarter),
+            "sections": dashboard.build(la, year, quarter, suppress=suppress),
+        }
+    )
+    dimension = request.GET.get("breakdown")
+    if dimension in dashboard.DIMENSIONS:
+        labels = _labels(year)
+        rows = dashboard.breakdown(la, year, quarter, dimension, suppress=suppress)
+        context["breakdown"] = {
+            "dimension": dimension,
+            "title": dashboard.DIMENSIONS[dimension],
+            "rows": [(labels.get(f"{dimension}:{k}", k), v) for k, v in rows or []],
+        }
+        if request.htmx:
+            return render(request, "performance/dashboard.html#breakdown", context)
+    return render(request, "performance/dashboard.html", context)
+
+
+@role_required(*READERS, Role.COUNCIL_ADMIN)
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "performance/glossary.html",
+        {
+            "sections": [
+                (s, [i for i in Indicator.objects.all() if i.section == s]) for s in SECTIONS
+            ],
+            "suppression_text": SUPPRESSION_TEXT.format(n=threshold() + 1),
+            "threshold": threshold(),
+        },
+    )
+
+
+@role_required(Role.OFFICER)
+def commentary_edit(request: HttpRequest, code: str) -> HttpResponse:
+    la = request.user.la
+    indicator = get_object_or_404(Indicator, code=code)
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+        quarter = int(request.GET.get("quarter") or request.POST.get("quarter") or 0)
+    except ValueError:
+        raise Http404 from None
+    value = IndicatorValue.objects.filter(
+        la=la, indicator=indicator, year=year, quarter=quarter
+    ).first()
+    if value is None:
+        raise Http404
+    current = Commentary.objects.filter(
+        la=la, indicator=indicator, year=year, quarter=quarter
+    ).first()
+    stamp = current.updated_at.isoformat() if current else ""
+    form = CommentaryForm(
+        request.POST or None, initial={"text": current.text if current else "", "seen": stamp}
+    )
+    back = reverse("dashboard") + f"?year={year}&quarter={quarter}#{indicator.code}"
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            latest = (
+                Commentary.objects.select_for_update()
+                .filter(la=la, indicator=indicator, year=year, quarter=quarter)
+                .first()
+            )
+            if (latest.updated_at.isoformat() if latest else "") != form.cleaned_data["seen"]:
+                form.add_error(
+                    "text",
+                    "Someone else changed this commentary while you were editing. "
+                    "Their version is shown below: copy anything you need and save again.",
+                )
+                form.data = form.data.copy()
+                form.data["text"] = latest.text if latest else ""
+                form.data["seen"] = latest.updated_at.isoformat() if latest else ""
+            else:
+                text = form.cleaned_data["text"].strip()
+                if text:
+                    saved, _ = Commentary.objects.update_or_create(
+                        la=la,
+                        indicator=indicator,
+                        year=year,
+                        quarter=quarter,
+                        defaults={"text": text, "updated_by": request.user},
+                    )
+                    audit.record(
+                        user=request.user,
+                        action=AuditLog.Action.UPDATE,
+                        obj=saved,
+                        changed_fields={"text": text[:200]},
+                    )
+                elif latest:
+                    audit.record(user=request.user, action=AuditLog.Action.DELETE, obj=latest)
+                    latest.delete()
+                return redirect(back)
+    return render(
+        request,
+        "performance/commentary_form.html",
+        {
+            "form": form,
+            "indicator": indicator,
+            "year": year,
+            "quarter": quarter,
+            "period": dashboard.period_label(year, quarter),
+            "back": back,
+        },
+    )
+
+
+@role_required(*READERS)
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only a group the user's own council belongs to; any other is "not found".
+    group = get_object_or_404(ComparisonGroup.objects.filter(members=request.user.la_id), pk=pk)
+    members = list(group.members.order_by("name"))
+    years = sorted(
+        set(
+            IndicatorValue.objects.filter(la__in=members, quarter=0).values_list("year", flat=True)
+        ),
+        reverse=True,
+    )
+    year, _ = _period(request, years)
+    context: dict[str, object] = {
+        "group": group,
+        "members": members,
+        "years": [(y, collection_year_label(y)) for y in years],
+        "suppression_text": SUPPRESSION_TEXT.format(n=threshold() + 1),
+    }
+    if year is None:
+        context["la"] = request.user.la
+        return render(request, "performance/no_data.html", context, status=404 if years else 200)
+    values = {
+        (v.la_id, v.indicator_id): v
+        for v in IndicatorValue.objects.filter(la__in=members, year=year, quarter=0)
+    }
+    rows = []
+    for indicator in Indicator.objects.all():
+        # Other councils' figures are always suppressed aggregates, even for officers.
+        cells = [
+            dashboard.show(values.get((m.pk, indicator.pk)), indicator, suppress=True)
+            for m in members
+        ]
+        if any(c.value is not None or c.withheld for c in cells):
+            rows.append((indicator, cells))
+    context.update({"year": year, "period": collection_year_label(year), "rows": rows})
+    return render(request, "performance/compare.html", context)
