@@ -24,9 +24,14 @@ def navigation_for(user: User) -> list[tuple[str, str]]:
         return []
     label, url_name = ROLE_HOME[Role(user.role)]
     items = [(label, reverse(url_name))]
+    if user.role in (Role.OFFICER, Role.CLERK):
+        items.append(("Dashboard", reverse("dashboard")))
     if user.role == Role.OFFICER:
-        items += [
-            ("Children", reverse("children_list")),
-            ("SSDA903 imports", reverse("import_list")),
-        ]
+        items.append(("Children", reverse("children_list")))
+        items.append(("SSDA903 imports", reverse("import_list")))
+    if user.role in (Role.COUNCILLOR, Role.CLERK, Role.OFFICER):
+        group = user.la.comparison_groups.order_by("name").first()
+        if group:
+            items.append((f"Compare: {group.name}", reverse("compare", args=[group.pk])))
+        items.append(("Glossary", reverse("glossary")))
     return items

@@ -244,3 +244,6 @@ LOGGING = {
 
 # Published figures withhold counts from 1 to this number (GSS convention).
 CP_SUPPRESSION_THRESHOLD = env_int("CP_SUPPRESSION_THRESHOLD", 5)
+
+# Trend charts are rendered when indicators are recomputed (about 0.1 s each).
+CP_RENDER_CHARTS = env_bool("CP_RENDER_CHARTS", True)

@@ -8,7 +8,7 @@ from django.conf import settings
 
 SUPPRESSED = "c"
 NO_FIGURE = "\u2013"  # an en dash: no figure for this period
-SUPPRESSION_TEXT = "fewer than {n}: withheld to protect children's privacy"
+SUPPRESSION_TEXT = "fewer than {n}, withheld to protect children's privacy"
 
 
 def threshold() -> int:

@@ -4,6 +4,7 @@ import datetime as dt
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from corporate_parenting.models import LocalAuthority, Population
 from performance import indicators
 from performance.catalogue import BY_CODE, CATALOGUE
 from performance.models import Indicator, IndicatorValue
-from placements.models import Import, collection_year_bounds
+from placements.models import Import, collection_year_bounds, collection_year_label
 
 IMPORTED = [Import.Status.IMPORTED, Import.Status.IMPORTED_WITH_SKIPS]
 
@@ -89,8 +90,11 @@ def compute_year(la: LocalAuthority, year: int) -> dict[int, dict[str, indicator
 
 
 @transaction.atomic
-def recompute(la: LocalAuthority, years: Iterable[int] | None = None) -> dict[str, object]:
-    """Recompute and store a council's indicators for the given years (default: all)."""
+def recompute(
+    la: LocalAuthority, years: Iterable[int] | None = None, *, charts: bool = True
+) -> dict[str, object]:
+    """Recompute and store a council's indicators for the given years (default: all),
+    then re-render the trend charts that show them."""
     started = time.perf_counter()
     catalogue = sync_catalogue()
     wanted = sorted(set(years) if years is not None else years_with_data(la))
@@ -118,7 +122,15 @@ def recompute(la: LocalAuthority, years: Iterable[int] | None = None) -> dict[st
                 )
     IndicatorValue.objects.filter(la=la, year__in=wanted).delete()
     IndicatorValue.objects.bulk_create(rows, batch_size=2000)
-    return {"years": wanted, "values": len(rows), "seconds": time.perf_counter() - started}
+    computed = time.perf_counter() - started
+    rendered = render_charts(la, wanted) if charts and settings.CP_RENDER_CHARTS else 0
+    return {
+        "years": wanted,
+        "values": len(rows),
+        "seconds": computed,
+        "charts": rendered,
+        "chart_seconds": time.perf_counter() - started - computed,
+    }
 
 
 def values_as_json(la: LocalAuthority, year: int, quarter: int = 0) -> dict[str, dict[str, object]]:
@@ -132,3 +144,81 @@ def values_as_json(la: LocalAuthority, year: int, quarter: int = 0) -> dict[str,
             "value": v.value,
         }
     return dict(sorted(result.items()))
+
+
+def render_charts(la: LocalAuthority, years: Iterable[int]) -> int:
+    """Render and store each section's trend charts for the given years (and the years
+    whose five-year trend includes them). Suppressed figures are gaps: charts are shown to
+    councillors and printed in reports."""
+    from performance import charts, dashboard
+    from performance.models import Benchmark, Chart, Target
+
+    have = set(years_with_data(la))
+    wanted = sorted({y + k for y in years for k in range(5)} & have)
+    if not wanted:
+        return 0
+    headlines = {i.code: i for i in Indicator.objects.filter(code__in=dashboard.HEADLINES.values())}
+    values = {
+        (v.indicator_id, v.year, v.quarter): v
+        for v in IndicatorValue.objects.filter(
+            la=la, indicator__in=headlines.values(), year__gte=min(wanted) - 4
+        )
+    }
+    targets = {
+        (t.indicator_id, t.year): t.value
+        for t in Target.objects.filter(la=la, indicator__in=headlines.values())
+    }
+    england = {
+        (b.indicator_id, b.year): b.value
+        for b in Benchmark.objects.filter(area="england", indicator__in=headlines.values())
+    }
+    rendered = []
+    for year in wanted:
+        for indicator in headlines.values():
+            for quarterly in (False, True):
+                if quarterly and indicator.period_type == "cohort":
+                    continue
+                periods = dashboard.trend_periods(year, 4 if quarterly else 0)
+                points = [
+                    (
+                        dashboard.period_label(*p),
+                        dashboard.show(
+                            values.get((indicator.pk, *p)), indicator, suppress=True
+                        ).value,
+                    )
+                    for p in periods
+                ]
+                bench_year = max(
+                    (y for i, y in england if i == indicator.pk and y <= year), default=None
+                )
+                rendered.append(
+                    Chart(
+                        la=la,
+                        indicator=indicator,
+                        year=year,
+                        quarterly=quarterly,
+                        svg=charts.trend_svg(
+                            title=f"{indicator.title}, {dashboard.period_label(*periods[0])} to "
+                            f"{dashboard.period_label(*periods[-1])}",
+                            points=points,
+                            unit=indicator.unit,
+                            target=targets.get((indicator.pk, year)),
+                            benchmark=(
+                                (
+                                    f"England {collection_year_label(bench_year)}",
+                                    england[(indicator.pk, bench_year)],
+                                )
+                                if bench_year
+                                else None
+                            ),
+                            chart_id=_chart_id(indicator.code, year, quarterly),
+                        ),
+                    )
+                )
+    Chart.objects.filter(la=la, year__in=wanted).delete()
+    Chart.objects.bulk_create(rendered)
+    return len(rendered)
+
+
+def _chart_id(code: str, year: int, quarterly: bool) -> str:
+    return f"chart-{code.replace('_', '-')}-{year}" + ("-quarters" if quarterly else "")

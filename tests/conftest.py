@@ -41,6 +41,8 @@ def pytest_collection_modifyitems(items):
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CP_UPLOAD_DIR = tmp_path / "uploads"
+    # Charts take about 0.1 s each to render; the tests that need them turn this on.
+    settings.CP_RENDER_CHARTS = False
 
 
 def ensure_reference_data() -> None:

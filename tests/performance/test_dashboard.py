@@ -173,3 +173,16 @@ def test_secondary_suppression_hides_a_second_cell(settings):
     }
     assert suppress_table({"a": 40, "b": 3, "c": 2}) == {"a": "40", "b": "c", "c": "c"}
     assert suppress_table({"a": 40, "b": 30}) == {"a": "40", "b": "30"}
+
+
+def test_each_section_has_a_stored_chart_with_its_figures_in_a_table(
+    client, tmp_path, derby, councillor, settings
+):
+    settings.CP_RENDER_CHARTS = True
+    import_children(tmp_path, "831", 40)
+    client.force_login(councillor)
+    page = client.get(reverse("dashboard")).content.decode()
+    section = page.split('id="numbers-in-care"')[1].split("</section>")[0]
+    assert "<svg" in section and 'role="img"' in section
+    assert "Children looked after: the chart's figures" in section
+    assert ">40<" in section.split("the chart's figures")[1]

@@ -30,6 +30,7 @@ class Command(BaseCommand):
             total += result["values"]
             self.stdout.write(
                 f"{la.name}: {result['values']} values for {len(years)} year(s) "
-                f"in {result['seconds']:.2f} s"
+                f"in {result['seconds']:.2f} s; {result['charts']} charts in "
+                f"{result['chart_seconds']:.2f} s"
             )
         self.stdout.write(self.style.SUCCESS(f"{total} indicator values stored."))
