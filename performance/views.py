@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from corporate_parenting.models import AuditLog, ComparisonGroup, Role
 from performance import dashboard
 from performance.catalogue import SECTIONS
 from performance.forms import CommentaryForm
-from performance.models import Commentary, Indicator, IndicatorValue
+from performance.models import Commentary, Indicator, IndicatorValue, Target
 from performance.presentation import SUPPRESSION_TEXT, threshold
 from placements.models import CodeListEntry, collection_year_label
 
@@ -202,3 +203,94 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             rows.append((indicator, cells))
     context.update({"year": year, "period": collection_year_label(year), "rows": rows})
     return render(request, "performance/compare.html", context)
+
+
+@role_required(Role.OFFICER, Role.COUNCIL_ADMIN)
+def targets_edit(request: HttpRequest) -> HttpResponse:
+    la = request.user.la
+    with_data = dashboard.available_periods(la)
+    # Targets are set ahead: offer the year after the latest with data too.
+    years = sorted({*with_data, (max(with_data) if with_data else 2022) + 1}, reverse=True)
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or years[0])
+    except ValueError:
+        raise Http404 from None
+    indicators = [i for i in Indicator.objects.all() if i.polarity != "neutral"]
+    current = {t.indicator_id: t for t in Target.objects.filter(la=la, year=year)}
+    stamp = max((t.updated_at for t in current.values()), default=None)
+    stamp_text = stamp.isoformat() if stamp else ""
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {
+        i.code: (f"{current[i.pk].value:g}" if i.pk in current else "") for i in indicators
+    }
+    if request.method == "POST":
+        values = {i.code: request.POST.get(i.code, "").strip() for i in indicators}
+        parsed: dict[int, float | None] = {}
+        for i in indicators:
+            raw = values[i.code]
+            if not raw:
+                parsed[i.pk] = None
+                continue
+            try:
+                number = float(raw.rstrip("%"))
+            except ValueError:
+                errors[i.code] = f"Enter the target for {i.title.lower()} as a number, like 57.5"
+                continue
+            if i.unit == "percent" and not 0 <= number <= 100:
+                errors[i.code] = (
+                    f"The target for {i.title.lower()} must be a percentage from 0 to 100"
+                )
+            elif number < 0:
+                errors[i.code] = f"The target for {i.title.lower()} can't be negative"
+            parsed[i.pk] = number
+        if request.POST.get("seen", "") != stamp_text:
+            errors["__all__"] = (
+                "Someone else changed these targets while you were editing. "
+                "The saved targets are shown below: enter your changes again."
+            )
+            values = {
+                i.code: (f"{current[i.pk].value:g}" if i.pk in current else "") for i in indicators
+            }
+        if not errors:
+            with transaction.atomic():
+                changed = {}
+                for i in indicators:
+                    old = current.get(i.pk)
+                    new = parsed.get(i.pk)
+                    if new is None and old:
+                        old.delete()
+                        changed[i.code] = None
+                    elif new is not None and (old is None or old.value != new):
+                        Target.objects.update_or_create(
+                            la=la,
+                            indicator=i,
+                            year=year,
+                            defaults={"value": new, "updated_by": request.user},
+                        )
+                        changed[i.code] = new
+                if changed:
+                    AuditLog.objects.create(
+                        user_id_at_time=request.user.pk,
+                        username=request.user.username,
+                        la=la,
+                        action=AuditLog.Action.UPDATE,
+                        object_type="performance.Target",
+                        object_id=f"{la.la_code}/{year}",
+                        changed_fields=changed,
+                    )
+            messages.success(request, f"Targets for {collection_year_label(year)} saved.")
+            return redirect(reverse("targets_edit") + f"?year={year}")
+    rows = [(i, values[i.code], errors.get(i.code, "")) for i in indicators]
+    return render(
+        request,
+        "performance/targets.html",
+        {
+            "la": la,
+            "year": year,
+            "years": [(y, collection_year_label(y)) for y in years],
+            "period": collection_year_label(year),
+            "rows": rows,
+            "errors": errors,
+            "seen": stamp_text,
+        },
+    )

@@ -186,3 +186,30 @@ def test_each_section_has_a_stored_chart_with_its_figures_in_a_table(
     assert "<svg" in section and 'role="img"' in section
     assert "Children looked after: the chart's figures" in section
     assert ">40<" in section.split("the chart's figures")[1]
+
+
+def test_officers_set_targets_with_clear_errors_and_no_lost_updates(client, derby_data, officer):
+    client.force_login(officer)
+    url = reverse("targets_edit")
+    page = client.get(url, {"year": 2022}).content.decode()
+    assert 'name="permanence_rate"' in page and 'name="cla_at_31_march"' not in page
+    response = client.post(
+        url, {"year": 2022, "seen": "", "permanence_rate": "55", "oc2_dental_check": "lots"}
+    )
+    html = response.content.decode()
+    assert "Enter the target for dental check as a number, like 57.5" in html
+    assert not Target.objects.exists()
+    response = client.post(url, {"year": 2022, "seen": "", "permanence_rate": "55"})
+    assert response.status_code == 302
+    saved = Target.objects.get()
+    assert (saved.value, saved.updated_by) == (55, officer)
+    # A form opened before that save can't overwrite it.
+    response = client.post(url, {"year": 2022, "seen": "", "permanence_rate": "40"})
+    assert "Someone else changed these targets" in response.content.decode()
+    assert Target.objects.get().value == 55
+
+
+@pytest.mark.parametrize("persona", ["councillor", "clerk"])
+def test_councillors_and_clerks_cannot_change_targets(client, derby_data, personas, persona):
+    client.force_login(personas[persona])
+    assert client.get(reverse("targets_edit")).status_code == 403
