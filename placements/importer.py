@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority
-from placements.models import Import, ImportProblem
+from placements.models import Import, ImportProblem, collection_year_bounds
 from placements.postcodes import placement_geography, postcode_district
 from placements.ssda903 import (
     CheckedReturn,
@@ -32,6 +33,8 @@ from placements.ssda903 import (
     SourceFile,
     check_return,
 )
+
+logger = logging.getLogger(__name__)
 
 SHORT_BREAKS = {"V3", "V4"}
 NEW_PLACEMENT = {"P", "B", "T", "U"}
@@ -132,11 +135,35 @@ def run_import(
             import_run.save(update_fields=["status", "counts"])
             if recompute:
                 step(90, "Recomputing indicators")
-                recompute_after_import(import_run, checked)
+                try:
+                    recompute_after_import(import_run, checked)
+                except Exception:
+                    logger.exception("Recomputing indicators after import %s failed", import_run.pk)
+                    checked.problems.append(
+                        Problem(
+                            "warning",
+                            "(the return)",
+                            "The return was saved, but the indicators could not be recomputed. "
+                            "Ask an administrator to run recompute_indicators.",
+                        )
+                    )
         problems = checked.problems
     except ImportError903 as exc:
         import_run.status = Import.Status.FAILED
         problems = [Problem("error", "(the return)", str(exc))]
+    except Exception:
+        # Whatever went wrong, the transaction has rolled back: say so plainly and keep
+        # the details for the administrators rather than leave the import "running".
+        logger.exception("SSDA903 import %s failed", import_run.pk)
+        import_run.status = Import.Status.FAILED
+        problems = [
+            Problem(
+                "error",
+                "(the return)",
+                "The import stopped because of an unexpected problem, so nothing was saved. "
+                "It has been logged for the service's administrators.",
+            )
+        ]
     import_run.error_count = sum(1 for p in problems if p.severity == "error")
     import_run.warning_count = sum(1 for p in problems if p.severity == "warning")
     import_run.skipped_rows = (
@@ -151,11 +178,11 @@ def run_import(
             ImportProblem(
                 import_run=import_run,
                 severity=p.severity,
-                file=p.file[:255],
+                file=_printable(p.file)[:255],
                 row=p.row,
-                column=p.column[:40],
-                value=p.value[:200],
-                message=p.message[:500],
+                column=_printable(p.column)[:40],
+                value=_printable(p.value)[:200],
+                message=_printable(p.message)[:500],
             )
             for p in problems
         ),
@@ -179,6 +206,11 @@ def recompute_after_import(import_run: Import, checked: CheckedReturn) -> None:
     )
     years = [y for y in years_with_data(import_run.la) if y >= min(first_year, import_run.year)]
     recompute(import_run.la, years)
+
+
+def _printable(text: str) -> str:
+    # PostgreSQL text can't hold NUL; other control characters help nobody reading.
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -278,6 +310,16 @@ def save_return(la: LocalAuthority, checked: CheckedReturn, step: Callable[[int,
             parsed = checked.tables.get(key)
             if parsed is None:
                 continue  # not in this upload: the stored rows for the year are kept
+            if parsed.rows and not parsed.valid_rows():
+                checked.problems.append(
+                    Problem(
+                        "warning",
+                        parsed.file,
+                        f"Every row of the {parsed.spec.title} table was invalid, so the "
+                        f"{parsed.spec.title} rows already stored for the year are kept.",
+                    )
+                )
+                continue
             with connection.cursor() as cursor:
                 # `table` comes from PER_YEAR, never from input.
                 cursor.execute(
@@ -386,14 +428,29 @@ def _save_episodes(
         decom: dt.date = r.values["DECOM"]  # type: ignore[assignment]
         if pk not in earliest or decom < earliest[pk]:
             earliest[pk] = decom
+    _, year_end = collection_year_bounds(year)
     with connection.cursor() as cursor:
+        # Re-importing an earlier year must not undo what later returns said: episodes
+        # starting after this year are kept, and an episode this file shows as open at
+        # the year's end keeps the ending a later return gave it.
+        cursor.execute(
+            """
+            SELECT e.child_id, e.decom, e.dec, e.rec, e.reason_place_change
+            FROM placements_episode e
+            JOIN unnest(%s::bigint[], %s::date[]) AS f(child_id, from_date)
+              ON e.child_id = f.child_id
+            WHERE e.decom >= f.from_date AND e.decom <= %s AND e.dec > %s
+            """,
+            [list(earliest), list(earliest.values()), year_end, year_end],
+        )
+        later_endings = {(c, d): (dec, rec, why) for c, d, dec, rec, why in cursor.fetchall()}
         cursor.execute(
             """
             DELETE FROM placements_episode e
             USING unnest(%s::bigint[], %s::date[]) AS f(child_id, from_date)
-            WHERE e.child_id = f.child_id AND e.decom >= f.from_date
+            WHERE e.child_id = f.child_id AND e.decom >= f.from_date AND e.decom <= %s
             """,
-            [list(earliest), list(earliest.values())],
+            [list(earliest), list(earliest.values()), year_end],
         )
 
     # A stored episode that starts before the file's first episode for a child and is
@@ -427,6 +484,10 @@ def _save_episodes(
         for r, (distance, pl_la) in zip(rows, geography, strict=True):
             v = r.values
             urn = v.get("URN") or ""
+            child_pk = child_pks[str(v["CHILD"])]
+            if v.get("DEC") is None and (child_pk, v["DECOM"]) in later_endings:
+                dec, rec, why = later_endings[(child_pk, v["DECOM"])]
+                v = {**v, "DEC": dec, "REC": rec, "REASON_PLACE_CHANGE": why}
             yield [
                 la.pk,
                 child_pks[str(v["CHILD"])],
@@ -505,17 +566,28 @@ def derive_history(la: LocalAuthority, child_ids: Sequence[int]) -> dict[str, in
     period_ids: list[int] = []
     if periods:
         with connection.cursor() as cursor:
+            # Take the ids first, so each placement is tied to its period by position in
+            # our own list rather than by the order INSERT ... RETURNING happens to use.
             cursor.execute(
-                """
-                INSERT INTO placements_periodofcare
-                    (la_id, child_id, start, "end", start_known, reason_ended, short_breaks_only)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::date[],
-                                     %s::boolean[], %s::text[], %s::boolean[])
-                RETURNING id
-                """,
-                [list(col) for col in zip(*periods, strict=True)],
+                "SELECT nextval(pg_get_serial_sequence('placements_periodofcare', 'id')) "
+                "FROM generate_series(1, %s)",
+                [len(periods)],
             )
             period_ids = [pk for (pk,) in cursor.fetchall()]
+        _copy(
+            "placements_periodofcare",
+            [
+                "id",
+                "la_id",
+                "child_id",
+                "start",
+                '"end"',
+                "start_known",
+                "reason_ended",
+                "short_breaks_only",
+            ],
+            ([pk, *row] for pk, row in zip(period_ids, periods, strict=True)),
+        )
     _copy(
         "placements_placement",
         [

@@ -36,6 +36,7 @@ class Column:
     # Event dates can't be after the end of the collection year.
     not_after_year_end: bool = False
     may_be_absent: bool = False
+    max_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ TABLES: tuple[TableSpec, ...] = (
             Column("DEC", "date", not_after_year_end=True),
             Column("REC", "code", code_field="REC"),
             Column("REASON_PLACE_CHANGE", "code", code_field="REASON_PLACE_CHANGE"),
-            Column("HOME_POST", "postcode"),
-            Column("PL_POST", "postcode"),
+            Column("HOME_POST", "postcode", max_length=10),
+            Column("PL_POST", "postcode", max_length=10),
             Column("URN", "urn", may_be_absent=True),
         ),
     ),
@@ -186,7 +187,7 @@ TABLES: tuple[TableSpec, ...] = (
             _child(),
             _dob(),
             Column("PREV_PERM", "code", required=True, code_field="PREV_PERM"),
-            Column("LA_PERM", "text"),
+            Column("LA_PERM", "text", max_length=3),
             Column("DATE_PERM", "partial_date"),
         ),
         one_row_per_child=True,
@@ -207,7 +208,7 @@ TABLES: tuple[TableSpec, ...] = (
         (
             _child(),
             _dob(),
-            Column("SW_ID", "text", required=True),
+            Column("SW_ID", "text", required=True, max_length=20),
             Column("SW_DECOM", "date", required=True, not_after_year_end=True),
             Column("SW_DEC", "date", not_after_year_end=True),
             Column("SW_REASON", "code", code_field="SW_REASON"),
@@ -360,6 +361,9 @@ class CodeLists:
 
 DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 PARTIAL_DATE_RE = re.compile(r"^(?:(?:\d{2}|zz)/(?:\d{2}|zz)/\d{4})$", re.IGNORECASE)
+SCORE_RE = re.compile(r"^[0-9]{1,2}$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_FIELD = 10_000
 URN_RE = re.compile(r"^(?:SC\d{6}|\d{7}|XXXXXXX)$", re.IGNORECASE)
 
 
@@ -382,7 +386,7 @@ def describe_non_text(data: bytes) -> str | None:
         return "a zip file or an Excel workbook (.xlsx)"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old-style Excel or Word file"
-    if b"\x00" in head:
+    if b"\x00" in data:
         return "a binary file"
     return None
 
@@ -417,16 +421,30 @@ def decode(file: SourceFile, problems: list[Problem]) -> str | None:
         return None
 
 
+def _csv_error_text(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"A value is longer than {MAX_FIELD:,} characters, so this can't be an SSDA903 "
+            "table. Check that the file is the CSV export of the return."
+        )
+    return f"The file can't be read as CSV ({exc}). Check that it was saved as CSV."
+
+
 def identify(header: list[str]) -> TableSpec | None:
+    """The table whose needed columns the file best covers; ties go to the bigger table.
+
+    Scoring on needed columns (not all columns) matters: a Header file without the
+    optional UPN and MC_DOB must not be taken for UASC, which shares CHILD, SEX and DOB.
+    """
     cols = set(header)
-    best, best_score = None, 0.0
+    best, best_key = None, (0.0, 0)
     for spec in TABLES:
-        names = set(spec.column_names)
-        score = len(cols & names) / len(names)
-        # A table's distinctive columns (those no other table has) must be there.
-        if score > best_score:
-            best, best_score = spec, score
-    return best if best_score >= 0.6 else None
+        needed = spec.needed_names
+        present = len(cols & needed)
+        key = (present / len(needed), present)
+        if key > best_key:
+            best, best_key = spec, key
+    return best if best_key[0] >= 0.6 else None
 
 
 def read_file(
@@ -438,11 +456,12 @@ def read_file(
     if not text.strip():
         problems.append(Problem("error", file.name, "The file is empty."))
         return None
+    csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         raw_header = next(reader)
     except csv.Error as exc:
-        problems.append(Problem("error", file.name, f"The file can't be read as CSV: {exc}."))
+        problems.append(Problem("error", file.name, _csv_error_text(exc), row=1))
         return None
     header = [h.strip().upper() for h in raw_header]
     spec = identify(header)
@@ -517,9 +536,7 @@ def read_file(
                 _check_row(spec, file.name, line_no, record, index, codes, year_end, problems)
             )
     except csv.Error as exc:
-        problems.append(
-            Problem("error", file.name, f"The CSV is malformed: {exc}.", row=reader.line_num)
-        )
+        problems.append(Problem("error", file.name, _csv_error_text(exc), row=reader.line_num))
         return None
     if not table.rows:
         severity = "error" if spec.key in {"header", "episodes"} else "warning"
@@ -555,6 +572,18 @@ def _check_row(
         if col.kind == "ignored" or col.name not in index:
             continue
         raw = record[index[col.name]].strip()
+        if CONTROL_RE.search(raw):
+            bad(col.name, CONTROL_RE.sub("?", raw), f"{col.name} contains a control character.")
+            values[col.name] = None
+            continue
+        if col.max_length and len(raw) > col.max_length:
+            bad(
+                col.name,
+                raw,
+                f"{col.name} '{raw[:40]}' is longer than {col.max_length} characters.",
+            )
+            values[col.name] = None
+            continue
         if not raw:
             if col.required:
                 bad(col.name, raw, f"{col.name} is blank, but it is required.")
@@ -583,7 +612,7 @@ def _check_row(
                 bad(col.name, raw, f"{col.name} '{raw}' must be 0 (no) or 1 (yes).")
             values[col.name] = raw == "1"
         elif col.kind == "int":
-            if not raw.isdigit() or not 0 <= int(raw) <= 40:
+            if not SCORE_RE.match(raw) or not 0 <= int(raw) <= 40:
                 bad(col.name, raw, f"{col.name} '{raw}' must be a whole number from 0 to 40.")
                 values[col.name] = None
             else:
@@ -695,25 +724,62 @@ def check_return(
             continue
         tables[table.spec.key] = table
 
-    if "header" not in tables and not any(p.severity == "error" for p in problems):
+    if "header" not in tables:
         problems.append(
-            Problem("error", "(the return)", "No Header file was found: every return needs one.")
+            Problem(
+                "error",
+                "(the return)",
+                "There is no usable Header table, so no other table can be checked or saved. "
+                "Upload the Header file (CHILD, SEX, DOB, ETHNIC ...) with the others."
+                if files
+                else "No files were given.",
+            )
         )
-    if "episodes" not in tables and not any(p.severity == "error" for p in problems):
+    if "episodes" not in tables:
         problems.append(
-            Problem("error", "(the return)", "No Episodes file was found: every return needs one.")
+            Problem(
+                "error",
+                "(the return)",
+                "There is no usable Episodes table: every return needs one.",
+            )
         )
-
     for table in tables.values():
         if table.spec.one_row_per_child:
             _check_one_row_per_child(table, problems)
-    header_children = _header_children(tables.get("header"))
-    for table in tables.values():
-        if table.spec.key != "header":
-            _check_children_in_header(table, header_children, problems, skip_invalid)
+    if "header" in tables:
+        # Without a Header, "not in the Header file" on every row would bury the cause.
+        header_children = _header_children(tables["header"])
+        for table in tables.values():
+            if table.spec.key != "header":
+                _check_children_in_header(table, header_children, problems, skip_invalid)
     if "episodes" in tables:
         _check_episode_sequences(tables["episodes"], problems)
+        if skip_invalid:
+            _skip_whole_histories(tables["episodes"], problems)
     return CheckedReturn(year, tables, problems, file_notes)
+
+
+def _skip_whole_histories(table: ParsedTable, problems: list[Problem]) -> None:
+    """Dropping one bad episode would split a period of care in two and distort stability,
+    so a child with any invalid episode has all their episodes skipped."""
+    broken = {
+        str(r.values.get("CHILD")) for r in table.rows if not r.valid and r.values.get("CHILD")
+    }
+    for row in table.rows:
+        child = str(row.values.get("CHILD"))
+        if row.valid and child in broken:
+            row.valid = False
+            problems.append(
+                Problem(
+                    "error",
+                    table.file,
+                    f"Skipped because another of CHILD {child}'s episodes is invalid: "
+                    "a child's episodes are imported together or not at all.",
+                    row.line,
+                    "CHILD",
+                    child,
+                )
+            )
 
 
 def _check_one_row_per_child(table: ParsedTable, problems: list[Problem]) -> None:

@@ -290,3 +290,106 @@ def test_p2_is_refused_for_episodes_after_28_october_2023(tmp_path, derby):
     episodes = ["C1,01/12/2023,S,V2,N1,P2,PR0,,,,,,"]
     output = import_903(write_return(tmp_path, header=header, episodes=episodes), year=2024)
     assert "PLACE 'P2'" in output and "cannot be used for dates after 27/10/2023" in output
+
+
+def test_a_header_without_the_optional_columns_is_still_the_header(tmp_path, derby):
+    folder = write_return(tmp_path)
+    (folder / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC,MOTHER\nC1,1,01/05/2010,WBRI,\nC2,2,14/02/2012,WBRI,\n"
+    )
+    output = import_903(folder)
+    assert output.startswith("OK"), output
+
+
+def test_reimporting_an_earlier_year_keeps_what_later_returns_said(tmp_path, derby):
+    header = ["C1,1,01/05/2015,WBRI,,,"]
+    import_903(
+        write_return(
+            tmp_path / "2021", header=header, episodes=["C1,01/06/2020,S,C2,N1,U4,PR1,,,,,,"]
+        ),
+        year=2021,
+    )
+    later = [
+        "C1,01/06/2020,S,C2,N1,U4,PR1,01/01/2022,E11,,,,",
+        "C1,01/02/2022,S,V2,N4,U6,PR1,,,,,,",
+    ]
+    import_903(write_return(tmp_path / "2022", header=header, episodes=later), year=2022)
+    output = import_903(
+        write_return(
+            tmp_path / "2021b", header=header, episodes=["C1,01/06/2020,S,C2,N1,U4,PR1,,,,,,"]
+        ),
+        year=2021,
+    )
+    assert output.startswith("OK"), output
+    episodes = list(Episode.objects.order_by("decom").values_list("rec", "dec"))
+    assert [rec for rec, _ in episodes] == ["E11", ""]  # the adoption and the later episode stay
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "message"),
+    [
+        (
+            "oc2.csv",
+            "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,"
+            "HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n"
+            "C1,01/05/2010,²,,0,0,0,0,0,0,0,0\n",
+            "SDQ_SCORE '²' must be a whole number from 0 to 40.",
+        ),
+        (
+            "previous_permanence.csv",
+            "CHILD,DOB,PREV_PERM,LA_PERM,DATE_PERM\nC1,01/05/2010,Z1,Derbyshire,\n",
+            "LA_PERM 'Derbyshire' is longer than 3 characters.",
+        ),
+        (
+            "missing.csv",
+            "CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,01/05/2010,M,01/01/2018,\x00\n",
+            "This is not a CSV file: it looks like a binary file.",
+        ),
+        (
+            "missing.csv",
+            "CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,01/05/2010,M\x07,01/01/2018,\n",
+            "MISSING contains a control character.",
+        ),
+    ],
+)
+def test_bad_cells_in_other_tables_get_messages_not_crashes(tmp_path, derby, table, row, message):
+    output = import_903(write_return(tmp_path, extra={table: row}), skip=True)
+    assert message in output, output
+    assert "Traceback" not in output
+    assert Import.objects.get().status == "imported_with_skips"
+
+
+def test_an_unexpected_failure_is_recorded_and_changes_nothing(tmp_path, derby, monkeypatch):
+    import placements.importer
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(placements.importer, "save_return", broken)
+    output = import_903(write_return(tmp_path))
+    assert "The import stopped because of an unexpected problem, so nothing was saved." in output
+    run = Import.objects.get()
+    assert (run.status, run.finished_at is not None) == ("failed", True)
+    assert snapshot() == (0, 0, 0, 0)
+
+
+def test_skip_invalid_skips_a_childs_whole_history_if_any_episode_is_invalid(tmp_path, derby):
+    episodes = [
+        "C1,01/06/2016,S,C2,N1,U4,PR1,10/10/2017,X1,,,,",
+        "C1,10/10/2017,P,C2,N1,Q9,PR4,,,,,,",  # invalid placement type
+        GOOD_EPISODES[2],
+    ]
+    output = import_903(write_return(tmp_path, episodes=episodes), skip=True)
+    assert "Skipped because another of CHILD C1's episodes is invalid" in output
+    assert list(Episode.objects.values_list("child__child_id", flat=True)) == ["C2"]
+
+
+def test_an_all_invalid_table_keeps_the_years_stored_rows(tmp_path, derby):
+    good = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\nC1,01/05/2010,YES,F1,B1\n"
+    import_903(write_return(tmp_path / "a", extra={"oc3.csv": good}))
+    bad = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\nC1,01/05/2010,MAYBE,F1,B1\n"
+    output = import_903(write_return(tmp_path / "b", extra={"oc3.csv": bad}), skip=True)
+    assert "Every row of the OC3 table was invalid, so the OC3 rows already stored" in output
+    from placements.models import OC3
+
+    assert OC3.objects.count() == 1
