@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_RUN = scripts/uv-run.sh
 
-.PHONY: run test stop install db demo lint format bench help
+.PHONY: run test stop install db demo lint format bench bench-import help
 
 help:
 	@echo "make run    install, start PostgreSQL, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -23,7 +23,11 @@ run: db
 	@scripts/check-port.sh $(HOST) $(PORT)
 	@$(UV_RUN) python manage.py migrate --no-input
 	@$(UV_RUN) python manage.py load_postcodes
-	@$(UV_RUN) python manage.py load_demo
+	@if [ -z "$$DATABASE_URL" ] || [ "$$CP_LOAD_DEMO" = "1" ]; then \
+		$(UV_RUN) python manage.py load_demo; \
+	else \
+		echo "DATABASE_URL is set: demo users and data are not loaded (set CP_LOAD_DEMO=1 to load them)."; \
+	fi
 	@echo
 	@echo "  Corporate Parenting is at http://$(HOST):$(PORT)/   (Ctrl+C to stop)"
 	@echo

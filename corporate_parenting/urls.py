@@ -13,11 +13,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),
+    path("account/password/changed/", views.password_changed, name="password_changed"),
     path("officer/", views.officer_home, name="officer_home"),
     path("clerk/", views.clerk_home, name="clerk_home"),
     path("council-admin/users/", views.council_users, name="council_users"),
     path("council-admin/users/new/", views.council_user_create, name="council_user_create"),
     path("council-admin/users/<int:pk>/", views.council_user_edit, name="council_user_edit"),
+    path(
+        "council-admin/users/<int:pk>/password/",
+        views.council_user_password,
+        name="council_user_password",
+    ),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -21,6 +23,60 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(user=form.get_user(), action=AuditLog.Action.LOGIN, obj=form.get_user())
+        return response
+
+    def form_invalid(self, form):
+        # Failed sign-ins are kept too: repeated ones are how an attack shows itself.
+        AuditLog.objects.create(
+            username=str(form.data.get("username", ""))[:150],
+            action=AuditLog.Action.LOGIN,
+            object_type="auth.User",
+            detail=f"failed sign-in from {self.request.META.get('REMOTE_ADDR', '')}",
+        )
+        return super().form_invalid(form)
+
+
+class ChangePasswordView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("password_changed")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(
+            user=self.request.user,
+            action=AuditLog.Action.UPDATE,
+            obj=self.request.user,
+            changed_fields={"password": "changed"},
+        )
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+def password_changed(request: HttpRequest) -> HttpResponse:
+    return redirect(home_url_for(request.user))
+
+
+@role_required(Role.COUNCIL_ADMIN)
+def council_user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_for_council_or_404(_council_users(request.user), request.user, pk=pk)
+    form = SetPasswordForm(target, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(
+            user=request.user,
+            action=AuditLog.Action.UPDATE,
+            obj=target,
+            changed_fields={"password": "set by council admin"},
+        )
+        messages.success(request, f"A new password has been set for {target.username}.")
+        return redirect("council_users")
+    return render(
+        request, "corporate_parenting/council_user_password.html", {"form": form, "target": target}
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from corporate_parenting import audit
 from corporate_parenting.access import role_required
@@ -75,9 +76,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "title": dashboard.DIMENSIONS[dimension],
             "rows": [(labels.get(f"{dimension}:{k}", k), v) for k, v in rows or []],
         }
-        if request.htmx:
+        if request.htmx and not request.htmx.history_restore_request:
             return render(request, "performance/dashboard.html#breakdown", context)
-    return render(request, "performance/dashboard.html", context)
+    response = render(request, "performance/dashboard.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @role_required(*READERS, Role.COUNCIL_ADMIN)

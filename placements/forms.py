@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 
+from placements.codelists import FIRST_YEAR, LAST_YEAR
 from placements.models import collection_year_label
 
 
@@ -25,7 +26,10 @@ class MultipleFileField(forms.FileField):
 def year_choices() -> list[tuple[int, str]]:
     today = dt.date.today()
     latest = today.year + (1 if today.month >= 4 else 0)
-    return [(y, collection_year_label(y)) for y in range(latest, 2012, -1)]
+    # Only years whose code lists are held can be checked.
+    return [
+        (y, collection_year_label(y)) for y in range(min(latest, LAST_YEAR), FIRST_YEAR - 1, -1)
+    ]
 
 
 class UploadReturnForm(forms.Form):

@@ -16,8 +16,12 @@ def import_uploaded_return(import_id: int) -> str:
     run = Import.objects.select_related("la").get(pk=import_id)
     folder = upload_folder(import_id)
     try:
+        names = [str(f["name"]) for f in run.files]
         files = [
-            SourceFile(path.name.split("__", 1)[1], path.read_bytes())
+            SourceFile(
+                names[int(path.stem)] if int(path.stem) < len(names) else path.name,
+                path.read_bytes(),
+            )
             for path in sorted(folder.iterdir())
         ]
         run = run_import(run, files)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from corporate_parenting import audit
@@ -58,8 +59,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         shutil.rmtree(folder, ignore_errors=True)  # a leftover from a reset database
         folder.mkdir(mode=0o700)
         for index, upload in enumerate(form.cleaned_data["files"]):
-            # The index keeps two files of the same name apart.
-            with (folder / f"{index:02d}__{upload.name}").open("wb") as out:
+            # Stored by position only: the names (kept in run.files) can be anything.
+            with (folder / f"{index:02d}.csv").open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
         audit.record(
@@ -84,9 +85,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "warnings": problems.filter(severity="warning")[:500],
     }
-    if request.htmx and not run.finished:
+    partial = request.htmx and not request.htmx.history_restore_request
+    if partial and not run.finished:
         return render(request, "placements/import_detail.html#progress", context)
-    if request.htmx:
+    if partial:
         # Finished while the page was polling: reload the whole page for the result.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -105,13 +107,29 @@ def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["severity", "file", "row", "column", "value", "message"])
     for p in run.problems.order_by("id").iterator():
-        writer.writerow([p.severity, p.file, p.row or "", p.column, _safe_cell(p.value), p.message])
+        writer.writerow(
+            [
+                p.severity,
+                _safe_cell(p.file),
+                p.row or "",
+                p.column,
+                _safe_cell(p.value),
+                _safe_cell(p.message),
+            ]
+        )
+    # Problems can carry child identifiers and dates of birth: exports are audited.
+    audit.record(
+        user=request.user,
+        action=AuditLog.Action.EXPORT,
+        obj=run,
+        detail=f"problems CSV for import {run.pk}",
+    )
     return response
 
 
 def _safe_cell(value: str) -> str:
-    # Stop a spreadsheet treating an uploaded value as a formula.
-    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
+    # Stop a spreadsheet treating uploaded text (a value, even a file name) as a formula.
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 # --- children -----------------------------------------------------------------------------
@@ -218,9 +236,11 @@ def children_list(request: HttpRequest) -> HttpResponse:
             }
         )
     template = "placements/children_list.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @role_required(Role.OFFICER)

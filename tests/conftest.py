@@ -37,6 +37,18 @@ def pytest_collection_modifyitems(items):
     items[:] = [i for i in items if i not in browser] + browser
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Live-server tests empty the database with TRUNCATE after each test, which the audit
+    log refuses. Allow it in the test database; the test of the refusal turns it back on."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE corporate_parenting_auditlog DISABLE TRIGGER audit_log_no_truncate"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

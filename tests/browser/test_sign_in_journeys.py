@@ -22,7 +22,7 @@ def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) 
     ("persona", "path", "heading"),
     [
         ("officer", "/officer/", "Officer home"),
-        ("councillor", "/councillor/", "Children in care: dashboard"),
+        ("councillor", "/dashboard/", "Children in care: dashboard"),
         ("clerk", "/clerk/", "Committee reports"),
         ("council_admin", "/council-admin/users/", "Users"),
     ],

@@ -104,6 +104,18 @@ def test_it_keeps_the_audit_log_append_only(officer):
         ):
             cursor.execute(sql, [entry.pk])
     assert AuditLog.objects.get(pk=entry.pk).username == "x"
+    with connection.cursor() as cursor:
+        # Allowed for the test database's clean-ups (see conftest); on for this check.
+        cursor.execute(
+            "ALTER TABLE corporate_parenting_auditlog ENABLE TRIGGER audit_log_no_truncate"
+        )
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE corporate_parenting_auditlog")
+    assert AuditLog.objects.filter(pk=entry.pk).exists()
 
 
 def _form_data(user: User, **changes: object) -> dict[str, object]:

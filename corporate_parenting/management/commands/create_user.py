@@ -18,9 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--la", required=True, help="DfE LA code of the council, e.g. 831")
+        parser.add_argument("--la", help="DfE LA code of the council, e.g. 831")
         parser.add_argument(
-            "--role", required=True, choices=[r.value for r in COUNCIL_ROLES], help="The role"
+            "--role",
+            required=True,
+            choices=[r.value for r in [*COUNCIL_ROLES, Role.SYSTEM_ADMIN]],
+            help="The role; a system_admin belongs to no council and takes no --la",
         )
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
@@ -33,8 +36,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         username = str(options["username"])
+        if options["role"] == Role.SYSTEM_ADMIN:
+            if options["la"]:
+                raise CommandError("A system admin belongs to no council: leave out --la.")
+            la = None
+        elif not options["la"]:
+            raise CommandError(f"A {options['role']} belongs to a council: give --la, e.g. 831.")
         try:
-            la = LocalAuthority.objects.get(la_code=options["la"])
+            la = (
+                la
+                if options["role"] == Role.SYSTEM_ADMIN
+                else LocalAuthority.objects.get(la_code=options["la"])
+            )
         except LocalAuthority.DoesNotExist:
             raise CommandError(
                 f"No council has LA code {options['la']!r}. "
@@ -49,6 +62,20 @@ class Command(BaseCommand):
                 validate_password(password, User(username=username))
             except ValidationError as exc:
                 raise CommandError("Password rejected: " + " ".join(exc.messages)) from None
+        if la is None:
+            user = User(
+                username=username,
+                role=Role.SYSTEM_ADMIN,
+                is_staff=True,
+                is_superuser=True,
+                email=str(options["email"]),
+                first_name=str(options["first_name"]),
+                last_name=str(options["last_name"]),
+            )
+            user.set_password(password) if password else user.set_unusable_password()
+            user.save()
+            self.stdout.write(self.style.SUCCESS(f"Created system admin {user.username}."))
+            return
         try:
             user = create_council_user(
                 username=username,

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corporate_parenting.models import LocalAuthority
+from placements.codelists import FIRST_YEAR, LAST_YEAR
 from placements.importer import files_from_paths, run_import
 from placements.models import Import, collection_year_bounds, collection_year_label
 
@@ -56,8 +57,12 @@ class Command(BaseCommand):
                 "e.g. 831 for Derby."
             ) from None
         year = int(options["year"])  # type: ignore[arg-type]
-        if not 2000 <= year <= 2100:
-            raise CommandError(f"--year {year} is not a collection year such as 2022 (2021/22).")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise CommandError(
+                f"--year {year} can't be imported: code lists are held for "
+                f"{collection_year_label(FIRST_YEAR)} to {collection_year_label(LAST_YEAR)} "
+                "(--year 2013 to --year 2027)."
+            )
         start, end = collection_year_bounds(year)
         if options["as_at"] and not start <= options["as_at"] <= end:
             raise CommandError(
@@ -81,6 +86,7 @@ class Command(BaseCommand):
                     + (f", row {problem.row}" if problem.row else "")
                     + (f", {problem.column}" if problem.column else "")
                     + f": {problem.message}"
+                    + (f" [value: {problem.value!r}]" if problem.value else "")
                 )
         summary = (
             f"{la.name} ({la.la_code}) {collection_year_label(year)}: {run.get_status_display()}. "
