@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_RUN = scripts/uv-run.sh
 
-.PHONY: run test stop install db demo lint format bench bench-import help
+.PHONY: run test stop install db demo lint format bench bench-import bench-national help
 
 help:
 	@echo "make run    install, start PostgreSQL, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -59,3 +59,6 @@ bench: db
 
 bench-import: db
 	@$(UV_RUN) python bench/import_903.py
+
+bench-national: db
+	@$(UV_RUN) python bench/national_recompute.py

@@ -1,4 +1,5 @@
-"""Latency of each role's home page, against the demo database.
+"""Server time of each role's home page, the dashboard and the comparison view, against
+the demo database (Derby has nine years of data).
 
 Usage: make bench   (after `make run` has loaded the demo data once)
 """
@@ -26,8 +27,12 @@ from corporate_parenting.models import User  # noqa: E402
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 PAGES = [
     ("sign-in page (anonymous)", None, "/sign-in/"),
+    ("dashboard, councillor, 2021/22", "derby.councillor", "/dashboard/?year=2022"),
+    ("dashboard, councillor, Q3", "derby.councillor", "/dashboard/?year=2022&quarter=3"),
+    ("dashboard, officer (unsuppressed)", "derby.officer", "/dashboard/?year=2022"),
+    ("dashboard breakdown (htmx)", "derby.councillor", "/dashboard/?year=2022&breakdown=age"),
+    ("comparison view, D2N2", "derby.councillor", "COMPARE"),
     ("officer home", "derby.officer", "/officer/"),
-    ("councillor home", "derby.councillor", "/councillor/"),
     ("clerk home", "derby.clerk", "/clerk/"),
     ("council admin: users", "derby.admin", "/council-admin/users/"),
 ]
@@ -52,6 +57,10 @@ def main() -> None:
     print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, username, path in PAGES:
         client = Client(SERVER_NAME="127.0.0.1")
+        if path == "COMPARE":
+            from corporate_parenting.models import ComparisonGroup
+
+            path = f"/compare/{ComparisonGroup.objects.get(name='D2N2').pk}/?year=2022"
         if username:
             client.force_login(User.objects.get(username=username))
         timings = sorted(measure(client, path))

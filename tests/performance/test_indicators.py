@@ -183,3 +183,42 @@ def test_importing_recomputes_and_the_json_command_prints_the_figures(tmp_path, 
     assert "cla_at_31_march" in values_as_json(derby, 2022, 3)
     assert "stability_3plus_placements" not in values_as_json(derby, 2022, 3)
     assert recompute(derby, [2022])["values"] > 0
+
+
+def test_an_in_year_extract_gives_provisional_figures_until_the_final_return(tmp_path, derby):
+    header = ["C1,1,01/05/2010,WBRI,,,"]
+    episodes = ["C1,01/06/2021,S,C2,N1,U4,PR1,,,,,,"]
+    folder = write_return(tmp_path / "extract", header=header, episodes=episodes)
+    out = io.StringIO()
+    call_command(
+        "import_903",
+        str(folder),
+        "--la",
+        "831",
+        "--year",
+        "2022",
+        "--as-at",
+        "31/12/2021",
+        stdout=out,
+        stderr=out,
+    )
+    from performance.models import IndicatorValue
+
+    values = IndicatorValue.objects.filter(la=derby, year=2022)
+    assert values.exists() and all(v.provisional for v in values)
+    assert not values.filter(quarter=4).exists()  # the extract stops in December
+    assert not values.filter(indicator__code="stability_3plus_placements").exists()
+    load(tmp_path / "final", header, episodes)
+    values = IndicatorValue.objects.filter(la=derby, year=2022)
+    assert not any(v.provisional for v in values)
+    assert values.filter(quarter=4).exists()
+
+
+def test_an_as_at_date_outside_the_year_is_refused(tmp_path, derby):
+    from django.core.management import CommandError
+
+    folder = write_return(tmp_path)
+    with pytest.raises(CommandError, match="--as-at 01/05/2022 is outside 2021/22"):
+        call_command(
+            "import_903", str(folder), "--la", "831", "--year", "2022", "--as-at", "01/05/2022"
+        )
