@@ -39,7 +39,8 @@ def write_council_return(folder: Path, *, la_code: str, looked_after: int, seed:
         for i in range(moves + 1):
             last = i == moves
             end = start + dt.timedelta(days=rng.randrange(30, 400))
-            if last and n < looked_after:
+            if n < looked_after and (last or end >= dt.date(2022, 3, 31)):
+                # Still looked after at 31 March: this episode is open.
                 dec, rec = "", ""
             else:
                 if last and end < dt.date(2021, 4, 1):
@@ -65,6 +66,11 @@ def write_council_return(folder: Path, *, la_code: str, looked_after: int, seed:
 
 def main() -> None:
     use_bench_database("cp_bench_national")
+    if "--fresh" in sys.argv:
+        from placements.models import Child, Import
+
+        Import.objects.all().delete()
+        Child.objects.all().delete()
     from corporate_parenting.models import LocalAuthority
     from performance.services import recompute
     from placements.importer import files_from_paths, run_import

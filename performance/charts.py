@@ -29,6 +29,8 @@ from functools import lru_cache
 
 import vl_convert
 
+from performance import presentation
+
 __all__ = [
     "BENCHMARK_COLOUR",
     "FONT_FAMILY",
@@ -442,13 +444,7 @@ def _finite(value: float | None) -> float | None:
 
 def format_value(value: float, unit: str) -> str:
     """As performance.presentation formats figures, with "days" spelt out."""
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "score":
-        return f"{value:.1f}"
-    if unit == "days":
-        return f"{value:,.0f} days"
-    return f"{value:,.0f}"
+    return presentation.format_value(value, unit, days_word=True)
 
 
 def summary(

@@ -27,27 +27,21 @@ def suppressed(*, unit: str, numerator: float | None, denominator: float | None)
     return is_small(numerator) or is_small(denominator)
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: str, *, days_word: bool = False) -> str:
     if value is None:
         return NO_FIGURE
     if unit == "percent":
         return f"{value:.1f}%"
     if unit == "score":
         return f"{value:.1f}"
-    if unit == "rate":
-        return f"{value:,.0f}"
-    return f"{value:,.0f}"
+    text = f"{value:,.0f}"
+    return f"{text} days" if days_word and unit == "days" else text
 
 
 def format_change(change: float, unit: str) -> str:
-    size = abs(change)
     if unit == "percent":
-        return f"{size:.1f} percentage points"
-    if unit == "score":
-        return f"{size:.1f}"
-    if unit == "days":
-        return f"{size:,.0f} days"
-    return f"{size:,.0f}"
+        return f"{abs(change):.1f} percentage points"
+    return format_value(abs(change), unit, days_word=True)
 
 
 @dataclass
