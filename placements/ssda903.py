@@ -322,8 +322,22 @@ class CodeLists:
         )
         return cls(year, rows)
 
-    def problem(self, fld: str, code: str, on: dt.date | None) -> str | None:
-        """None if `code` is valid for `fld` in this year (on date `on`), else why not."""
+    def problem(
+        self, fld: str, code: str, on: dt.date | None, *, ended_in: int | None = None
+    ) -> str | None:
+        """None if `code` is valid for `fld` in this year (on date `on`), else why not.
+
+        `ended_in` is the collection year an episode ended in, when that is before this
+        return's year: full-history extracts carry old episodes, whose codes were right
+        for their own time (E43 ended in 2016 is valid though retired since).
+        """
+        if ended_in is not None and ended_in < self.year:
+            if ended_in in self.years.get((fld, code), []):
+                return None
+            return (
+                f"'{code}' was not a valid {fld} code in {collection_year_label(ended_in)}, "
+                "when this episode ended"
+            )
         rule = self.current.get(fld, {}).get(code)
         year_text = collection_year_label(self.year)
         if rule is None:
@@ -636,11 +650,16 @@ def _check_row(
     # Codes are checked once all dates are known: some codes are valid only for
     # episodes starting before or after a date (P2 from 28 October 2023, say).
     on = values.get("DECOM") if spec.key == "episodes" else None
+    ended = values.get("DEC") if spec.key == "episodes" else None
+    ended_in = ended.year + (1 if ended.month >= 4 else 0) if isinstance(ended, dt.date) else None
     for col in spec.columns:
         code = values.get(col.name)
         if col.kind == "code" and code:
             error = codes.problem(
-                col.code_field, str(code), on if isinstance(on, dt.date) else None
+                col.code_field,
+                str(code),
+                on if isinstance(on, dt.date) else None,
+                ended_in=ended_in,
             )
             if error:
                 bad(col.name, str(code), f"{col.name} {error}.")

@@ -165,7 +165,9 @@ def _filtered_children(request: HttpRequest, la_id: int, as_at: dt.date, year: i
         .filter(Q(dec__isnull=True) | Q(dec__gt=as_at))
         .select_related("child")
         .annotate(is_uasc=Exists(UASC.objects.filter(child_id=OuterRef("child_id"), year=year)))
-        .order_by("child__child_id")
+        # One row a child, even where a contradictory history leaves two open episodes.
+        .order_by("child__child_id", "-decom")
+        .distinct("child__child_id")
     )
     g = request.GET
     if g.get("ls"):

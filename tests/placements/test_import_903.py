@@ -393,3 +393,17 @@ def test_an_all_invalid_table_keeps_the_years_stored_rows(tmp_path, derby):
     from placements.models import OC3
 
     assert OC3.objects.count() == 1
+
+
+def test_an_old_episode_is_checked_against_the_codes_of_the_year_it_ended(tmp_path, derby):
+    # E43 (SGO, legacy) was retired after 2017/18; an episode that ended in 2016 may use it.
+    header = ["C1,1,01/05/2010,WBRI,,,"]
+    episodes = [
+        "C1,01/06/2015,S,C2,N1,U4,PR1,01/06/2016,E43,,,,",
+        "C1,01/06/2021,S,C2,N1,U4,PR1,,,,,,",
+    ]
+    output = import_903(write_return(tmp_path / "a", header=header, episodes=episodes), year=2022)
+    assert output.startswith("OK"), output
+    episodes = ["C1,01/06/2021,S,C2,N1,U4,PR1,01/01/2022,E43,,,,"]
+    output = import_903(write_return(tmp_path / "b", header=header, episodes=episodes), year=2022)
+    assert "REC 'E43' is not a valid REC code in 2021/22" in output
