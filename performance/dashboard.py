@@ -91,10 +91,8 @@ class Tile:
     rag_status: str = ""
     rag_label: str = ""
     target_text: str = ""
-    england: str = ""
-    neighbours: str = ""
-    region: str = ""
-    benchmark_year: str = ""
+    # (who, which year, the figure): each benchmark keeps its own year.
+    benchmarks: list[tuple[str, str, str]] = field(default_factory=list)
     commentary: str = ""
     notes: dict[str, object] = field(default_factory=dict)
 
@@ -167,6 +165,7 @@ def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> lis
                     benchmarks,
                     commentary,
                     suppress=suppress,
+                    region=la.region,
                 )
             )
         if not tiles:
@@ -187,7 +186,7 @@ def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> lis
     return sections
 
 
-def _tile(ind, v, before, targets, benchmarks, commentary, *, suppress: bool) -> Tile:
+def _tile(ind, v, before, targets, benchmarks, commentary, *, suppress: bool, region: str) -> Tile:
     shown = show(v, ind, suppress=suppress)
     tile = Tile(ind, shown, v.provisional, notes=v.notes or {})
     earlier = show(before, ind, suppress=suppress) if before else None
@@ -208,11 +207,16 @@ def _tile(ind, v, before, targets, benchmarks, commentary, *, suppress: bool) ->
                 value=shown.value, target=target, polarity=ind.polarity, tolerance=ind.tolerance
             )
             tile.rag_status, tile.rag_label = status.status, status.label
-    for area, attr in (("england", "england"), ("neighbours", "neighbours"), ("region", "region")):
+    for area, who in (
+        ("england", "England"),
+        ("neighbours", "Statistical neighbours"),
+        ("region", region),
+    ):
         b = benchmarks.get((ind.pk, area))
         if b:
-            setattr(tile, attr, format_value(b.value, ind.unit))
-            tile.benchmark_year = collection_year_label(b.year)
+            tile.benchmarks.append(
+                (who, collection_year_label(b.year), format_value(b.value, ind.unit))
+            )
     tile.commentary = commentary.get(ind.pk, "")
     return tile
 

@@ -213,3 +213,18 @@ def test_officers_set_targets_with_clear_errors_and_no_lost_updates(client, derb
 def test_councillors_and_clerks_cannot_change_targets(client, derby_data, personas, persona):
     client.force_login(personas[persona])
     assert client.get(reverse("targets_edit")).status_code == 403
+
+
+def test_each_benchmark_shows_its_own_year(client, derby_data, councillor):
+    from performance.models import Benchmark
+
+    rate = _indicator("cla_at_31_march")
+    Benchmark.objects.create(indicator_id=rate, year=2022, area="england", value=82170)
+    Benchmark.objects.create(
+        indicator_id=rate, year=2020, area="region", area_code="East Midlands", value=4500
+    )
+    client.force_login(councillor)
+    tile = client.get(reverse("dashboard")).content.decode().split('id="cla_at_31_march"')[1]
+    tile = tile.split("What this means")[0]
+    assert "England 2021/22: 82,170" in tile
+    assert "East Midlands 2019/20: 4,500" in tile
