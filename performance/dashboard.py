@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from corporate_parenting.models import LocalAuthority
 from performance.catalogue import SECTIONS
+from performance.indicators import AGE_BANDS as AGE_BAND_ORDER
 from performance.models import Benchmark, Chart, Commentary, Indicator, IndicatorValue, Target
 from performance.presentation import (
     NO_FIGURE,
     SUPPRESSED,
     format_change,
     format_value,
+    is_small,
     rag,
     suppress_table,
     suppressed,
@@ -60,6 +64,50 @@ def trend_periods(year: int, quarter: int) -> list[tuple[int, int]]:
     return periods
 
 
+def primary_withheld(v: IndicatorValue, indicator: Indicator) -> bool:
+    return indicator.suppress and suppressed(
+        unit=indicator.unit, numerator=v.numerator, denominator=v.denominator
+    )
+
+
+PERMANENCE_PARTS = ("ceased_adoption", "ceased_sgo", "ceased_cao", "ceased_reunification")
+Key = tuple[int, int, int]  # indicator pk, year, quarter
+
+
+def withheld_keys(values: dict[Key, IndicatorValue], indicators: dict[int, Indicator]) -> set[Key]:
+    """Every figure a reader of suppressed figures mustn't see, or be able to work out.
+
+    Beyond small counts: the permanence rate over the shown total would give away a
+    withheld part, so it goes too; and a flow's quarters add up to its year, so one
+    withheld quarter takes the next smallest with it (secondary suppression).
+    """
+    withheld = {
+        k for k, v in values.items() if k[0] in indicators and primary_withheld(v, indicators[k[0]])
+    }
+    by_code = {i.code: i.pk for i in indicators.values()}
+    rate = by_code.get("permanence_rate")
+    if rate is not None:
+        parts = [by_code[c] for c in PERMANENCE_PARTS if c in by_code]
+        for _, year, quarter in list(values):
+            if any((part, year, quarter) in withheld for part in parts):
+                withheld.add((rate, year, quarter))
+    for pk, indicator in indicators.items():
+        if indicator.period_type != "flow" or indicator.unit != "count":
+            continue
+        for year in {y for (p, y, _) in values if p == pk}:
+            quarters = [(pk, year, q) for q in (1, 2, 3, 4) if (pk, year, q) in values]
+            hidden = [k for k in quarters if k in withheld]
+            if len(hidden) == 1:
+                others = sorted(
+                    (values[k].value or 0, k)
+                    for k in quarters
+                    if k not in withheld and (values[k].value or 0) > 0
+                )
+                if others:
+                    withheld.add(others[0][1])
+    return withheld
+
+
 @dataclass
 class Shown:
     """A figure as this reader may see it."""
@@ -69,14 +117,10 @@ class Shown:
     withheld: bool = False
 
 
-def show(v: IndicatorValue | None, indicator: Indicator, *, suppress: bool) -> Shown:
+def show(v: IndicatorValue | None, indicator: Indicator, *, withheld: bool) -> Shown:
     if v is None or v.value is None:
         return Shown(None, NO_FIGURE)
-    if (
-        suppress
-        and indicator.suppress
-        and suppressed(unit=indicator.unit, numerator=v.numerator, denominator=v.denominator)
-    ):
+    if withheld:
         return Shown(None, SUPPRESSED, withheld=True)
     return Shown(v.value, format_value(v.value, indicator.unit))
 
@@ -113,28 +157,38 @@ def available_periods(la: LocalAuthority) -> list[int]:
     )
 
 
-def _latest_benchmarks(la: LocalAuthority, year: int) -> dict[tuple[str, str], Benchmark]:
+def _latest_benchmarks(la: LocalAuthority, year: int) -> dict[tuple[int, str], Benchmark]:
     wanted = Benchmark.objects.filter(year__lte=year).filter(
-        area__in=[Benchmark.Area.ENGLAND, Benchmark.Area.REGION, Benchmark.Area.NEIGHBOURS]
+        Q(area=Benchmark.Area.ENGLAND)
+        | Q(area=Benchmark.Area.REGION, area_code=la.region)
+        | Q(area=Benchmark.Area.NEIGHBOURS, area_code=la.la_code)
     )
-    latest: dict[tuple[str, str], Benchmark] = {}
-    for b in wanted.order_by("year"):
-        if b.area == Benchmark.Area.REGION and b.area_code != la.region:
-            continue
-        if b.area == Benchmark.Area.NEIGHBOURS and b.area_code != la.la_code:
-            continue
-        latest[(b.indicator_id, b.area)] = b
-    return latest
+    return {(b.indicator_id, b.area): b for b in wanted.order_by("year")}
 
 
 def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> list[Section]:
     indicators = list(Indicator.objects.all())
-    periods = trend_periods(year, quarter)
+    by_pk = {i.pk: i for i in indicators}
+    # The quarterly chart and its table both cover the eight quarters to Q4 of the year.
+    periods = trend_periods(year, 4 if quarter else 0)
     prev = previous_period(year, quarter)
     values = {
         (v.indicator_id, v.year, v.quarter): v
-        for v in IndicatorValue.objects.filter(la=la, year__gte=periods[0][0], year__lte=year)
+        for v in IndicatorValue.objects.filter(
+            la=la, year__gte=min(periods[0][0], prev[0]), year__lte=year
+        ).defer("notes")
     }
+    hidden = withheld_keys(values, by_pk)
+
+    def shown(ind: Indicator, key: tuple[int, int], *, public: bool = False) -> Shown:
+        full = (ind.pk, *key)
+        return show(values.get(full), ind, withheld=(suppress or public) and full in hidden)
+
+    notes = dict(
+        IndicatorValue.objects.filter(la=la, year=year, quarter=quarter).values_list(
+            "indicator_id", "notes"
+        )
+    )
     targets = dict(Target.objects.filter(la=la, year=year).values_list("indicator_id", "value"))
     benchmarks = _latest_benchmarks(la, year)
     commentary = dict(
@@ -151,23 +205,30 @@ def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> lis
     for title in SECTIONS:
         tiles = []
         for ind in indicators:
-            if ind.section != title:
-                continue
             v = values.get((ind.pk, year, quarter))
-            if v is None:
+            if ind.section != title or v is None:
                 continue
-            tiles.append(
-                _tile(
-                    ind,
-                    v,
-                    values.get((ind.pk, *prev)),
-                    targets,
-                    benchmarks,
-                    commentary,
-                    suppress=suppress,
-                    region=la.region,
-                )
-            )
+            tile = Tile(ind, shown(ind, (year, quarter)), v.provisional)
+            _describe_change(tile, shown(ind, prev), prev)
+            target = targets.get(ind.pk)
+            # An annual target says nothing about one quarter's flow, or a part-year.
+            comparable = quarter == 0 or ind.period_type != "flow"
+            if target is not None and comparable and not v.provisional:
+                tile.target_text = format_value(target, ind.unit)
+                if not tile.shown.withheld:
+                    status = rag(
+                        value=tile.shown.value,
+                        target=target,
+                        polarity=ind.polarity,
+                        tolerance=ind.tolerance,
+                    )
+                    tile.rag_status, tile.rag_label = status.status, status.label
+            tile.benchmarks = _benchmarks_for(ind, benchmarks, la.region)
+            tile.commentary = commentary.get(ind.pk, "")
+            left_out = (notes.get(ind.pk) or {}).get("period_start_not_in_data")
+            if left_out and not (suppress and is_small(left_out)):
+                tile.notes = {"period_start_not_in_data": left_out}
+            tiles.append(tile)
         if not tiles:
             continue
         section = Section(title, tiles)
@@ -175,38 +236,32 @@ def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> lis
         if headline and (quarter == 0 or headline.period_type != "cohort"):
             section.chart_indicator = headline
             section.chart_svg = charts.get(headline.pk, "")
+            # Charts and their tables are shown to councillors too: always suppressed.
             section.chart_rows = [
-                (
-                    period_label(*p),
-                    show(values.get((headline.pk, *p)), headline, suppress=True).text,
-                )
-                for p in periods
+                (period_label(*p), shown(headline, p, public=True).text) for p in periods
             ]
         sections.append(section)
     return sections
 
 
-def _tile(ind, v, before, targets, benchmarks, commentary, *, suppress: bool, region: str) -> Tile:
-    shown = show(v, ind, suppress=suppress)
-    tile = Tile(ind, shown, v.provisional, notes=v.notes or {})
-    earlier = show(before, ind, suppress=suppress) if before else None
-    if earlier and earlier.value is not None and shown.value is not None:
-        change = shown.value - earlier.value
-        tile.change_direction = "up" if change > 0 else "down" if change < 0 else "same"
-        label = period_label(before.year, before.quarter)
-        tile.change_text = (
-            f"no change from {label}"
-            if change == 0
-            else f"{tile.change_direction} {format_change(change, ind.unit)} from {label}"
-        )
-    target = targets.get(ind.pk)
-    if target is not None:
-        tile.target_text = format_value(target, ind.unit)
-        if not shown.withheld:
-            status = rag(
-                value=shown.value, target=target, polarity=ind.polarity, tolerance=ind.tolerance
-            )
-            tile.rag_status, tile.rag_label = status.status, status.label
+def _describe_change(tile: Tile, earlier: Shown, prev: tuple[int, int]) -> None:
+    if earlier.value is None or tile.shown.value is None:
+        return
+    change = tile.shown.value - earlier.value
+    tile.change_direction = "up" if change > 0 else "down" if change < 0 else "same"
+    label = period_label(*prev)
+    tile.change_text = (
+        f"no change from {label}"
+        if change == 0
+        else f"{tile.change_direction} {format_change(change, tile.indicator.unit)} from {label}"
+    )
+
+
+def _benchmarks_for(ind: Indicator, benchmarks, region: str) -> list[tuple[str, str, str]]:
+    # A council's count beside England's total compares nothing: counts show no benchmark.
+    if ind.unit == "count":
+        return []
+    found = []
     for area, who in (
         ("england", "England"),
         ("neighbours", "Statistical neighbours"),
@@ -214,11 +269,8 @@ def _tile(ind, v, before, targets, benchmarks, commentary, *, suppress: bool, re
     ):
         b = benchmarks.get((ind.pk, area))
         if b:
-            tile.benchmarks.append(
-                (who, collection_year_label(b.year), format_value(b.value, ind.unit))
-            )
-    tile.commentary = commentary.get(ind.pk, "")
-    return tile
+            found.append((who, collection_year_label(b.year), format_value(b.value, ind.unit)))
+    return found
 
 
 def breakdown(
@@ -234,6 +286,8 @@ def breakdown(
     cells = ((v.notes or {}).get("breakdowns") or {}).get(dimension) if v else None
     if cells is None:
         return None
-    ordered = dict(sorted(cells.items(), key=lambda kv: (-kv[1], kv[0])))
+    # A fixed order: sorting by size would hint at where a withheld cell ranks.
+    order = [band for band, *_ in AGE_BAND_ORDER] if dimension == "age" else sorted(cells)
+    ordered = {k: cells[k] for k in order if k in cells}
     shown = suppress_table(ordered) if suppress else {k: f"{n:,}" for k, n in ordered.items()}
     return list(shown.items())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
@@ -20,7 +21,13 @@ PERMANENCE = {
     "ceased_reunification": ("E4A",),
 }
 EET = ("F1", "F2", "F3", "F4", "F5", "P1", "P2", "P3", "P4", "P5")
-AGE_BANDS = (("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15))
+AGE_BANDS = (
+    ("Under 1", 0, 0),
+    ("1 to 4", 1, 4),
+    ("5 to 9", 5, 9),
+    ("10 to 15", 10, 15),
+    ("16 and over", 16, 25),
+)
 AGE_BANDS_SQL = (
     "CASE WHEN a < 1 THEN 'Under 1' WHEN a < 5 THEN '1 to 4' WHEN a < 10 THEN '5 to 9' "
     "WHEN a < 16 THEN '10 to 15' ELSE '16 and over' END"
@@ -35,10 +42,25 @@ class Figure:
     notes: dict[str, object] = field(default_factory=dict)
 
 
-def ratio(numerator: float | None, denominator: float | None, scale: float = 100) -> Figure:
+def half_up(x: float, places: int = 0) -> float:
+    """Round as published statistics do (0.5 goes up), not to even as round() does."""
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(x)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def ratio(
+    numerator: float | None, denominator: float | None, scale: float = 100, places: int = 1
+) -> Figure:
     if numerator is None or not denominator:
         return Figure(numerator, denominator, None)
-    return Figure(numerator, denominator, round(numerator * scale / denominator, 1))
+    exact = (
+        Decimal(repr(float(numerator))) * Decimal(repr(scale)) / Decimal(repr(float(denominator)))
+    )
+    return Figure(
+        numerator,
+        denominator,
+        float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)),
+    )
 
 
 def count(n: float | None) -> Figure:
@@ -101,15 +123,12 @@ def stock(*, la: int, ons: str, d: dt.date, year: int, population: int | None) -
     )[0]
     figures = {
         "cla_at_31_march": count(cla),
-        "cla_rate_per_10k": ratio(cla, population, 10_000),
+        "cla_rate_per_10k": ratio(cla, population, 10_000, places=0),
         "placed_20_miles_plus": ratio(far, distance_known),
         "placed_out_of_area": ratio(away, area_known),
         "uasc_at_31_march": count(uasc),
         "dolo_at_31_march": count(dolo if year >= 2027 else None),
     }
-    figures["cla_rate_per_10k"].value = (
-        round(figures["cla_rate_per_10k"].value) if figures["cla_rate_per_10k"].value else None
-    )
     figures["cla_at_31_march"].notes["breakdowns"] = breakdowns(la=la, d=d, year=year)
     return figures
 
@@ -163,11 +182,7 @@ def flow(*, la: int, s: dt.date, d: dt.date, population: int | None) -> dict[str
     return {
         "starts": count(starts),
         "ceased": count(ceased),
-        "ceased_rate_per_10k": Figure(
-            ceased,
-            population,
-            round(ceased * 10_000 / population) if population else None,
-        ),
+        "ceased_rate_per_10k": ratio(ceased, population, 10_000, places=0),
         "ceased_adoption": count(adoption),
         "ceased_sgo": count(sgo),
         "ceased_cao": count(cao),
@@ -189,6 +204,7 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
             SELECT cla.child_id, count(pl.id) AS n FROM cla
             JOIN placements_placement pl ON pl.child_id = cla.child_id
              AND pl.start <= %(d)s AND (pl."end" IS NULL OR pl."end" >= %(s)s)
+            JOIN placements_periodofcare pc ON pc.id = pl.period_id AND NOT pc.short_breaks_only
             GROUP BY cla.child_id
         )
         SELECT count(*) FILTER (WHERE n >= 3), count(*) FROM counted
@@ -392,4 +408,4 @@ def adoption_timeliness(*, la: int, d: dt.date) -> dict[str, Figure]:
 def _average(total: float | None, n: int | None) -> Figure:
     if not n or total is None:
         return Figure(total, n, None)
-    return Figure(float(total), n, round(float(total) / n))
+    return Figure(float(total), n, half_up(float(total) / n))

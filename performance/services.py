@@ -146,7 +146,7 @@ def values_as_json(la: LocalAuthority, year: int, quarter: int = 0) -> dict[str,
     return dict(sorted(result.items()))
 
 
-def render_charts(la: LocalAuthority, years: Iterable[int]) -> int:
+def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = False) -> int:
     """Render and store each section's trend charts for the given years (and the years
     whose five-year trend includes them). Suppressed figures are gaps: charts are shown to
     councillors and printed in reports."""
@@ -154,7 +154,7 @@ def render_charts(la: LocalAuthority, years: Iterable[int]) -> int:
     from performance.models import Benchmark, Chart, Target
 
     have = set(years_with_data(la))
-    wanted = sorted({y + k for y in years for k in range(5)} & have)
+    wanted = sorted((set(years) if exactly else {y + k for y in years for k in range(5)}) & have)
     if not wanted:
         return 0
     headlines = {i.code: i for i in Indicator.objects.filter(code__in=dashboard.HEADLINES.values())}
@@ -164,6 +164,7 @@ def render_charts(la: LocalAuthority, years: Iterable[int]) -> int:
             la=la, indicator__in=headlines.values(), year__gte=min(wanted) - 4
         )
     }
+    hidden = dashboard.withheld_keys(values, {i.pk: i for i in headlines.values()})
     targets = {
         (t.indicator_id, t.year): t.value
         for t in Target.objects.filter(la=la, indicator__in=headlines.values())
@@ -183,7 +184,9 @@ def render_charts(la: LocalAuthority, years: Iterable[int]) -> int:
                     (
                         dashboard.period_label(*p),
                         dashboard.show(
-                            values.get((indicator.pk, *p)), indicator, suppress=True
+                            values.get((indicator.pk, *p)),
+                            indicator,
+                            withheld=(indicator.pk, *p) in hidden,
                         ).value,
                     )
                     for p in periods
@@ -202,13 +205,16 @@ def render_charts(la: LocalAuthority, years: Iterable[int]) -> int:
                             f"{dashboard.period_label(*periods[-1])}",
                             points=points,
                             unit=indicator.unit,
-                            target=targets.get((indicator.pk, year)),
+                            # An annual target isn't a line for quarterly flows.
+                            target=None
+                            if quarterly and indicator.period_type == "flow"
+                            else targets.get((indicator.pk, year)),
                             benchmark=(
                                 (
                                     f"England {collection_year_label(bench_year)}",
                                     england[(indicator.pk, bench_year)],
                                 )
-                                if bench_year
+                                if bench_year and indicator.unit != "count"
                                 else None
                             ),
                             chart_id=_chart_id(indicator.code, year, quarterly),

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +18,10 @@ from performance.catalogue import SECTIONS
 from performance.forms import CommentaryForm
 from performance.models import Commentary, Indicator, IndicatorValue, Target
 from performance.presentation import SUPPRESSION_TEXT, threshold
+from performance.services import render_charts
 from placements.models import CodeListEntry, collection_year_label
 
-READERS = (Role.OFFICER, Role.COUNCILLOR, Role.CLERK)
+READERS = (Role.OFFICER, Role.COUNCILLOR, Role.CLERK, Role.COUNCIL_ADMIN)
 
 
 def _period(request: HttpRequest, years: list[int]) -> tuple[int | None, int]:
@@ -30,6 +34,14 @@ def _period(request: HttpRequest, years: list[int]) -> tuple[int | None, int]:
     if year not in years or quarter not in (0, 1, 2, 3, 4):
         return None, quarter
     return year, quarter
+
+
+def _ints(year: str | None, quarter: str | None) -> tuple[int, int]:
+    try:
+        y, q = int(year or 0), int(quarter or 0)
+    except ValueError:
+        return 0, 0
+    return (y, q) if 1900 < y < 3000 and q in (0, 1, 2, 3, 4) else (0, 0)
 
 
 def _labels(year: int) -> dict[str, str]:
@@ -57,8 +69,16 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "suppression_text": SUPPRESSION_TEXT.format(n=threshold() + 1),
         "dimensions": dashboard.DIMENSIONS,
     }
+    if (
+        year is not None
+        and not IndicatorValue.objects.filter(la=la, year=year, quarter=quarter).exists()
+    ):
+        year = None  # a quarter an in-year extract hasn't reached yet
     if year is None:
-        context["requested"] = request.GET.get("year", "")
+        wanted = _ints(request.GET.get("year"), request.GET.get("quarter"))
+        context["requested"] = (
+            dashboard.period_label(*wanted) if wanted[0] else request.GET.get("year", "")[:20]
+        )
         return render(request, "performance/no_data.html", context, status=404 if years else 200)
     context.update(
         {
@@ -191,15 +211,17 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     if year is None:
         context["la"] = request.user.la
         return render(request, "performance/no_data.html", context, status=404 if years else 200)
-    values = {
-        (v.la_id, v.indicator_id): v
-        for v in IndicatorValue.objects.filter(la__in=members, year=year, quarter=0)
-    }
+    indicators = {i.pk: i for i in Indicator.objects.all()}
+    by_council: dict[int, dict] = {m.pk: {} for m in members}
+    for v in IndicatorValue.objects.filter(la__in=members, year=year, quarter=0).defer("notes"):
+        by_council[v.la_id][(v.indicator_id, v.year, v.quarter)] = v
+    # Other councils' figures are always suppressed aggregates, even for officers.
+    hidden = {m.pk: dashboard.withheld_keys(by_council[m.pk], indicators) for m in members}
     rows = []
-    for indicator in Indicator.objects.all():
-        # Other councils' figures are always suppressed aggregates, even for officers.
+    for indicator in indicators.values():
+        key = (indicator.pk, year, 0)
         cells = [
-            dashboard.show(values.get((m.pk, indicator.pk)), indicator, suppress=True)
+            dashboard.show(by_council[m.pk].get(key), indicator, withheld=key in hidden[m.pk])
             for m in members
         ]
         if any(c.value is not None or c.withheld for c in cells):
@@ -218,6 +240,8 @@ def targets_edit(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or request.POST.get("year") or years[0])
     except ValueError:
         raise Http404 from None
+    if year not in years:
+        raise Http404
     indicators = [i for i in Indicator.objects.all() if i.polarity != "neutral"]
     current = {t.indicator_id: t for t in Target.objects.filter(la=la, year=year)}
     stamp = max((t.updated_at for t in current.values()), default=None)
@@ -237,6 +261,8 @@ def targets_edit(request: HttpRequest) -> HttpResponse:
             try:
                 number = float(raw.rstrip("%"))
             except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
                 errors[i.code] = f"Enter the target for {i.title.lower()} as a number, like 57.5"
                 continue
             if i.unit == "percent" and not 0 <= number <= 100:
@@ -281,6 +307,9 @@ def targets_edit(request: HttpRequest) -> HttpResponse:
                         object_id=f"{la.la_code}/{year}",
                         changed_fields=changed,
                     )
+                if changed and settings.CP_RENDER_CHARTS:
+                    # The year's charts draw the target line: redraw them.
+                    render_charts(la, [year], exactly=True)
             messages.success(request, f"Targets for {collection_year_label(year)} saved.")
             return redirect(reverse("targets_edit") + f"?year={year}")
     rows = [(i, values[i.code], errors.get(i.code, "")) for i in indicators]

@@ -76,7 +76,8 @@ def test_a_period_without_data_gets_a_clear_page(client, derby_data, councillor)
     client.force_login(councillor)
     response = client.get(reverse("dashboard"), {"year": 2015})
     assert response.status_code == 404
-    assert "There are no figures for the period you asked for (2015)" in response.content.decode()
+    html = response.content.decode()
+    assert "There are no figures for the period you asked for (2014/15)" in html
     response = client.get(reverse("dashboard"), {"year": "nonsense", "quarter": "9"})
     assert response.status_code == 404
 
@@ -215,16 +216,82 @@ def test_councillors_and_clerks_cannot_change_targets(client, derby_data, person
     assert client.get(reverse("targets_edit")).status_code == 403
 
 
-def test_each_benchmark_shows_its_own_year(client, derby_data, councillor):
+def test_each_benchmark_shows_its_own_year_and_counts_show_none(client, derby_data, councillor):
     from performance.models import Benchmark
 
-    rate = _indicator("cla_at_31_march")
-    Benchmark.objects.create(indicator_id=rate, year=2022, area="england", value=82170)
+    rate = _indicator("cla_rate_per_10k")
+    Benchmark.objects.create(indicator_id=rate, year=2022, area="england", value=70)
     Benchmark.objects.create(
-        indicator_id=rate, year=2020, area="region", area_code="East Midlands", value=4500
+        indicator_id=rate, year=2020, area="region", area_code="East Midlands", value=61
+    )
+    Benchmark.objects.create(
+        indicator_id=_indicator("cla_at_31_march"), year=2022, area="england", value=82170
     )
     client.force_login(councillor)
-    tile = client.get(reverse("dashboard")).content.decode().split('id="cla_at_31_march"')[1]
-    tile = tile.split("What this means")[0]
-    assert "England 2021/22: 82,170" in tile
-    assert "East Midlands 2019/20: 4,500" in tile
+    page = client.get(reverse("dashboard")).content.decode()
+    tile = page.split('id="cla_rate_per_10k"')[1].split("What this means")[0]
+    assert "England 2021/22: 70" in tile
+    assert "East Midlands 2019/20: 61" in tile
+    tile = page.split('id="cla_at_31_march"')[1].split("What this means")[0]
+    assert "82,170" not in tile and "Counts aren't compared" in tile
+
+
+def _value(la, code, year, quarter, numerator, denominator=None, value=None):
+    from django.utils import timezone
+
+    from performance.models import IndicatorValue
+
+    IndicatorValue.objects.update_or_create(
+        la=la,
+        indicator_id=_indicator(code),
+        year=year,
+        quarter=quarter,
+        defaults={
+            "version": 1,
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": numerator if value is None else value,
+            "computed_at": timezone.now(),
+        },
+    )
+
+
+def test_figures_that_would_give_away_a_withheld_one_are_withheld_too(
+    client, derby_data, councillor, officer
+):
+    la = councillor.la
+    # Permanence rate over a shown total would reveal a withheld part (CAO = 4).
+    for code, n in [
+        ("ceased_adoption", 29),
+        ("ceased_sgo", 30),
+        ("ceased_cao", 4),
+        ("ceased_reunification", 48),
+        ("ceased", 215),
+    ]:
+        _value(la, code, 2022, 0, n)
+    _value(la, "permanence_rate", 2022, 0, 111, 215, 51.6)
+    # Quarters add up to the year: one withheld quarter takes the next smallest with it.
+    for quarter, n in [(1, 10), (2, 11), (3, 1), (4, 6)]:
+        _value(la, "ceased_adoption", 2022, quarter, n)
+    client.force_login(councillor)
+    page = client.get(reverse("dashboard"), {"year": 2022}).content.decode()
+    tile = page.split('id="permanence_rate"')[1].split("What this means")[0]
+    assert "51.6" not in tile and "_c" not in tile and "withheld" in tile
+    q4 = client.get(reverse("dashboard"), {"year": 2022, "quarter": 4}).content.decode()
+    assert "withheld" in q4.split('id="ceased_adoption"')[1].split("What this means")[0]
+    q1 = client.get(reverse("dashboard"), {"year": 2022, "quarter": 1}).content.decode()
+    assert '<p class="app-card__value">10</p>' in q1.split('id="ceased_adoption"')[1]
+    # Officers see the tiles unsuppressed.
+    client.force_login(officer)
+    page = client.get(reverse("dashboard"), {"year": 2022}).content.decode()
+    assert "51.6%" in page.split('id="permanence_rate"')[1].split("What this means")[0]
+
+
+def test_targets_refuse_odd_years_and_values(client, derby_data, officer):
+    client.force_login(officer)
+    url = reverse("targets_edit")
+    assert client.post(url, {"year": 40000, "seen": ""}).status_code == 404
+    assert client.get(url, {"year": -3}).status_code == 404
+    response = client.post(url, {"year": 2022, "seen": "", "permanence_rate": "inf"})
+    assert "as a number, like 57.5" in response.content.decode()
+    assert not Target.objects.exists()

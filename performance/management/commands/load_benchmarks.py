@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from performance.benchmarks import load_benchmarks
@@ -66,3 +67,11 @@ class Command(BaseCommand):
                 f"{path.name}: {saved} benchmark(s) created or updated, {warnings} warning(s)."
             )
         )
+        if saved and settings.CP_RENDER_CHARTS:
+            # Charts draw the England line: redraw every council's.
+            from corporate_parenting.models import LocalAuthority
+            from performance.services import render_charts, years_with_data
+
+            for la in LocalAuthority.objects.filter(imports__isnull=False).distinct():
+                render_charts(la, years_with_data(la), exactly=True)
+            self.stdout.write("Charts redrawn with the new benchmarks.")
