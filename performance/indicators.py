@@ -100,7 +100,7 @@ def stock(*, la: int, ons: str, d: dt.date, year: int, population: int | None) -
     p = {"la": la, "d": d, "ons": ons, "year": year}
     cla, far, distance_known, away, area_known, uasc = _one(
         f"""
-        WITH cla AS ({LOOKED_AFTER_AT})
+        WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT})
         SELECT count(*),
                count(*) FILTER (WHERE distance_miles > 20),
                count(distance_miles),
@@ -137,7 +137,7 @@ def breakdowns(*, la: int, d: dt.date, year: int) -> dict[str, dict[str, int]]:
     """Children looked after at d by age band, sex, ethnicity, legal status, placement, UASC."""
     rows = _all(
         f"""
-        WITH cla AS ({LOOKED_AFTER_AT}),
+        WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT}),
         described AS (
             SELECT c.sex, c.ethnic, cla.ls, cla.place,
                    date_part('year', age(%(d)s, c.dob))::int AS a,
@@ -199,7 +199,7 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
 
     three_plus, cohort = _one(
         f"""
-        WITH cla AS ({LOOKED_AFTER_AT}),
+        WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT}),
         counted AS (
             SELECT cla.child_id, count(pl.id) AS n FROM cla
             JOIN placements_placement pl ON pl.child_id = cla.child_id
@@ -215,7 +215,7 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
 
     stable, long_cohort, unknown_start = _one(
         f"""
-        WITH cla AS ({LOOKED_AFTER_AT}),
+        WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT}),
         described AS (
             SELECT cla.child_id, pc.start AS period_start, pc.start_known,
                    cur.start AS placement_start, cur.place, prev.start AS previous_start
@@ -328,7 +328,7 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
     if year >= 2024:
         changed, looked_after = _one(
             f"""
-            WITH cla AS ({LOOKED_AFTER_AT})
+            WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT})
             SELECT count(*) FILTER (WHERE (
                 SELECT count(DISTINCT sw.sw_id) FROM placements_swepisode sw
                 WHERE sw.child_id = cla.child_id AND sw.year = %(year)s

@@ -342,6 +342,13 @@ def save_return(la: LocalAuthority, checked: CheckedReturn, step: Callable[[int,
         step(75, "Working out periods of care and placements")
         derived = derive_history(la, affected[0])
         counts.update(derived)
+        with connection.cursor() as cursor:
+            # Fresh statistics after a bulk load, so the indicator queries that follow
+            # get sensible plans rather than ones made for empty tables.
+            cursor.execute(
+                "ANALYZE placements_child, placements_episode, placements_periodofcare, "
+                "placements_placement"
+            )
     return counts
 
 

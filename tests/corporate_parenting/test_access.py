@@ -61,7 +61,7 @@ def test_it_lands_each_role_on_its_own_home_page(client, personas, persona, land
 def test_it_refuses_other_roles_their_home_pages(client, personas, page):
     owners = {
         "officer_home": {Role.OFFICER},
-        "dashboard": {Role.COUNCILLOR, Role.OFFICER, Role.CLERK},
+        "dashboard": {Role.COUNCILLOR, Role.OFFICER, Role.CLERK, Role.COUNCIL_ADMIN},
         "clerk_home": {Role.CLERK},
         "council_users": {Role.COUNCIL_ADMIN},
     }[page]

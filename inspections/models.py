@@ -1,0 +1,341 @@
+"""Places children live, as Ofsted registers them, and Ofsted's inspections of them.
+
+A `Setting` is one Ofsted registration, keyed by its unique reference number (URN): a
+children's home, a secure children's home, a fostering or adoption agency and so on.
+Its rows come from Ofsted's published list of social care providers; a council's own
+knowledge (which homes it runs, a home temporarily closed) is kept beside them.
+
+Judgement frameworks change over time (SCCIF, ILACS 2018, ILACS 2023, the 2011
+safeguarding and looked after children inspection), so each inspection stores the
+framework it was made under, and each judgement an area of that framework and a grade
+on that framework's scale.
+
+Room is left for later: Regulation 44 visits, Regulation 45 reviews, members' visits
+and council (ILACS) inspections will hang off `Setting` and `Framework` in the same way.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from corporate_parenting.models import LocalAuthority
+
+# Ofsted social care URNs are "SC" and six digits (older registrations) or seven digits.
+URN_REGEX = r"^(SC[0-9]{6}|[0-9]{7})$"
+# A full UK postcode, upper case, one space before the inward code.
+POSTCODE_REGEX = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+
+
+class SettingType(models.TextChoices):
+    CHILDRENS_HOME = "childrens_home", "Children's home"
+    SECURE_CHILDRENS_HOME = "secure_childrens_home", "Secure children's home"
+    INDEPENDENT_FOSTERING_AGENCY = "independent_fostering_agency", "Independent fostering agency"
+    REGISTERED_SUPPORTED_ACCOMMODATION = (
+        "registered_supported_accommodation",
+        "Registered supported accommodation",
+    )
+    RESIDENTIAL_FAMILY_CENTRE = "residential_family_centre", "Residential family centre"
+    RESIDENTIAL_SPECIAL_SCHOOL = "residential_special_school", "Residential special school"
+    VOLUNTARY_ADOPTION_AGENCY = "voluntary_adoption_agency", "Voluntary adoption agency"
+    OTHER = "other", "Other"
+
+
+class SettingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    TEMPORARILY_CLOSED = "temporarily_closed", "Temporarily closed"
+    CLOSED = "closed", "Closed"
+
+
+class Setting(models.Model):
+    urn = models.CharField("Ofsted URN", max_length=8, unique=True)
+    # Ofsted publishes "REDACTED" for a children's home's name and address, so a home
+    # can have no name here until its council enters one.
+    name = models.CharField(max_length=200, blank=True)
+    setting_type = models.CharField("type", max_length=40, choices=SettingType.choices)
+    provision_type = models.CharField(
+        max_length=100, blank=True, help_text="As Ofsted publishes it, e.g. “Children's home”."
+    )
+    la = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settings_in_area",
+        verbose_name="council area",
+        help_text="The council whose area the setting is in (Ofsted's “Local authority”).",
+    )
+    run_by_council = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settings_run",
+        help_text="The council that runs it; empty for a private or voluntary provider.",
+    )
+    sector = models.CharField(
+        max_length=40, blank=True, help_text="As Ofsted publishes it: Local Authority, Private…"
+    )
+    provider_name = models.CharField(
+        max_length=200, blank=True, help_text="The organisation which owns the provider."
+    )
+    registered_places = models.PositiveSmallIntegerField(null=True, blank=True)
+    registration_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SettingStatus.choices, default=SettingStatus.OPEN
+    )
+    status_since = models.DateField(null=True, blank=True)
+    # A setting's postcode is a public business address, not personal data, so it is
+    # kept whole (children's postcodes, in placements, are kept only as districts).
+    postcode = models.CharField(max_length=8, blank=True)
+    ofsted_url = models.URLField("Ofsted web page", blank=True)
+    # As published in Ofsted's list: kept even when no inspection record can be made
+    # from the row (a judgement missing, say), so the list's own picture is never lost.
+    latest_full_inspection_date = models.DateField(null=True, blank=True)
+    latest_overall_judgement = models.CharField(max_length=40, blank=True)
+    list_as_at = models.DateField(
+        null=True, blank=True, help_text="The date of the Ofsted list this row last came from."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["urn"]
+        indexes = [
+            models.Index(fields=["la", "setting_type"]),
+            models.Index(fields=["run_by_council", "setting_type"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(urn__regex=URN_REGEX), name="setting_urn_format"),
+            models.CheckConstraint(
+                condition=Q(postcode="") | Q(postcode__regex=POSTCODE_REGEX),
+                name="setting_postcode_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(setting_type__in=SettingType.values), name="setting_type_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SettingStatus.values), name="setting_status_known"
+            ),
+            # A closure always has a date: committee reports say "closed since ...".
+            models.CheckConstraint(
+                condition=Q(status=SettingStatus.OPEN) | Q(status_since__isnull=False),
+                name="setting_closure_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.urn})" if self.name else self.urn
+
+    @property
+    def external(self) -> bool:
+        """Run by a private or voluntary provider rather than a council."""
+        return self.run_by_council_id is None
+
+
+class Scale(models.Model):
+    """An ordered set of grades, e.g. Outstanding / Good / Requires improvement / Inadequate."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grade(models.Model):
+    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="grades")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(max_length=60)
+    rank = models.PositiveSmallIntegerField(help_text="1 is the best grade on the scale.")
+    # "Good or better" is how committees count homes; Adequate (2011) was not.
+    good_or_better = models.BooleanField()
+
+    class Meta:
+        ordering = ["scale", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="grade_code_once_per_scale"),
+            models.UniqueConstraint(fields=["scale", "rank"], name="grade_rank_once_per_scale"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="grade_rank_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Framework(models.Model):
+    """An inspection framework: what is judged, in which areas, on which scale."""
+
+    class Subject(models.TextChoices):
+        SETTING = "setting", "A setting (a home or an agency)"
+        COUNCIL = "council", "A council's children's services"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    subject = models.CharField(max_length=10, choices=Subject.choices)
+    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="frameworks")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["subject", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="framework_validity_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def overall_area(self) -> JudgementArea | None:
+        return self.areas.filter(is_overall=True).first()
+
+
+class JudgementArea(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="areas")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=200)
+    section = models.CharField(
+        max_length=100, blank=True, help_text="A heading the area sits under, where it has one."
+    )
+    order = models.PositiveSmallIntegerField()
+    # A limiting judgement caps others: in the SCCIF, inadequate help and protection
+    # makes the home's overall experiences and progress inadequate too.
+    is_limiting = models.BooleanField(default=False)
+    required = models.BooleanField(
+        default=True, help_text="Judged at every full inspection under this framework."
+    )
+    is_overall = models.BooleanField(
+        default=False, help_text="The headline grade reports quote for the inspection."
+    )
+
+    class Meta:
+        ordering = ["framework", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="area_code_once"),
+            models.UniqueConstraint(fields=["framework", "order"], name="area_order_once"),
+            models.UniqueConstraint(
+                fields=["framework"], condition=Q(is_overall=True), name="one_overall_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.name}" if self.section else self.name
+
+
+class InspectionType(models.TextChoices):
+    FULL = "full", "Full inspection"
+    INTERIM = "interim", "Interim inspection"
+    MONITORING = "monitoring", "Monitoring inspection"
+    ASSURANCE = "assurance", "Assurance visit"
+
+
+class InterimOutcome(models.TextChoices):
+    IMPROVED = "improved", "Improved effectiveness"
+    SUSTAINED = "sustained", "Sustained effectiveness"
+    DECLINED = "declined", "Declined in effectiveness"
+
+
+class SettingInspection(models.Model):
+    class Source(models.TextChoices):
+        OFSTED_LIST = "ofsted_list", "Ofsted's list of providers"
+        ENTERED = "entered", "Entered by hand"
+
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="inspections")
+    date = models.DateField(help_text="The inspection's first day, as Ofsted gives it.")
+    inspection_type = models.CharField("type", max_length=12, choices=InspectionType.choices)
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    # An interim inspection gives no grades, only whether the home has improved,
+    # sustained or declined in effectiveness since its last full inspection.
+    interim_outcome = models.CharField(max_length=10, choices=InterimOutcome.choices, blank=True)
+    requirements = models.PositiveSmallIntegerField(null=True, blank=True)
+    recommendations = models.PositiveSmallIntegerField(null=True, blank=True)
+    report_url = models.URLField(blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    ofsted_event_number = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.ENTERED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["setting", "-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "date", "inspection_type"], name="one_inspection_per_day_type"
+            ),
+            models.CheckConstraint(
+                condition=Q(inspection_type__in=InspectionType.values),
+                name="inspection_type_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(inspection_type=InspectionType.INTERIM) & ~Q(interim_outcome=""))
+                | (~Q(inspection_type=InspectionType.INTERIM) & Q(interim_outcome="")),
+                name="interim_outcome_iff_interim",
+            ),
+            models.CheckConstraint(
+                condition=Q(interim_outcome="") | Q(interim_outcome__in=InterimOutcome.values),
+                name="interim_outcome_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | Q(published_on__gte=models.F("date")),
+                name="inspection_published_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.setting.urn} {self.get_inspection_type_display()} {self.date:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        if self.framework_id and self.framework.subject != Framework.Subject.SETTING:
+            raise ValidationError({"framework": f"{self.framework} judges councils, not settings."})
+
+    @property
+    def overall_grade(self) -> Grade | None:
+        """The grade for the framework's headline area, or None (an interim, say).
+
+        Reads `judgements` through any prefetch, so prefetch
+        `judgements__area` and `judgements__grade` when listing many inspections.
+        """
+        for judgement in self.judgements.all():
+            if judgement.area.is_overall:
+                return judgement.grade
+        return None
+
+
+class SettingJudgement(models.Model):
+    inspection = models.ForeignKey(
+        SettingInspection, on_delete=models.CASCADE, related_name="judgements"
+    )
+    area = models.ForeignKey(JudgementArea, on_delete=models.PROTECT, related_name="+")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["inspection", "area__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "area"], name="one_grade_per_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.name}: {self.grade.label}"
+
+    def clean(self) -> None:
+        # The area and grade must belong to the inspection's framework and its scale.
+        # That spans three tables, which a CHECK can't; services.record_inspection and
+        # this method check it wherever judgements are written.
+        if not (self.inspection_id and self.area_id and self.grade_id):
+            return
+        framework = self.inspection.framework
+        if self.area.framework_id != framework.pk:
+            raise ValidationError({"area": f"{self.area} is not an area of {framework}."})
+        if self.grade.scale_id != framework.scale_id:
+            raise ValidationError({"grade": f"{self.grade} is not on {framework}'s scale."})
+        if self.inspection.inspection_type == InspectionType.INTERIM:
+            raise ValidationError("An interim inspection has an outcome, not graded judgements.")
