@@ -42,7 +42,7 @@ from inspections.models import (
     SettingType,
 )
 from inspections.services import CouncilMatcher, check_judgements
-from placements.ssda903 import Problem
+from placements.ssda903 import HasProblems, Problem
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEMO_FILE = REFERENCE_DIR / "demo_ofsted_providers.csv"
@@ -209,7 +209,7 @@ class ProviderRow:
 
 
 @dataclass
-class LoadResult:
+class LoadResult(HasProblems):
     file: str
     problems: list[Problem] = field(default_factory=list)
     as_at: dt.date | None = None
@@ -219,14 +219,6 @@ class LoadResult:
     inspections_created: int = 0
     inspections_updated: int = 0
     saved: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     def summary(self) -> str:
         if not self.saved:

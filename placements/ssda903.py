@@ -271,12 +271,10 @@ class SourceFile:
     data: bytes
 
 
-@dataclass
-class CheckedReturn:
-    year: int
-    tables: dict[str, ParsedTable]
+class HasProblems:
+    """Anything that collects Problems: a checked return, a loaded list."""
+
     problems: list[Problem]
-    files: list[dict[str, object]]
 
     @property
     def errors(self) -> list[Problem]:
@@ -285,6 +283,14 @@ class CheckedReturn:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class CheckedReturn(HasProblems):
+    year: int
+    tables: dict[str, ParsedTable]
+    problems: list[Problem]
+    files: list[dict[str, object]]
 
     @property
     def skipped_rows(self) -> int:

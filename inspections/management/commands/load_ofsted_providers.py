@@ -1,21 +1,11 @@
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corporate_parenting.lib.cli import dmy_date
 from inspections.providers import load_demo_providers, load_provider_file
-
-
-def _date(raw: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(raw, "%d/%m/%Y").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{raw!r} is not a date in the format dd/mm/yyyy"
-        ) from None
 
 
 class Command(BaseCommand):
@@ -29,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", metavar="FILE")
         parser.add_argument(
             "--as-at",
-            type=_date,
+            type=dmy_date,
             help="The list's date (dd/mm/yyyy), if its title line doesn't give one",
         )
         parser.add_argument(

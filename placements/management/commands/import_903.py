@@ -1,24 +1,14 @@
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corporate_parenting.lib.cli import dmy_date
 from corporate_parenting.models import LocalAuthority
 from placements.codelists import FIRST_YEAR, LAST_YEAR
 from placements.importer import files_from_paths, run_import
 from placements.models import Import, collection_year_bounds, collection_year_label
-
-
-def _date(raw: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(raw, "%d/%m/%Y").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{raw!r} is not a date in the format dd/mm/yyyy"
-        ) from None
 
 
 class Command(BaseCommand):
@@ -44,7 +34,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--as-at",
-            type=_date,
+            type=dmy_date,
             help="In-year extract: the date it runs to (dd/mm/yyyy); figures are provisional",
         )
 
