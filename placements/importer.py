@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority
@@ -101,8 +101,10 @@ def run_import(
 ) -> Import:
     """Check and, unless rejected, save one return. Always records the outcome."""
 
+    reporter = ProgressReporter(import_run.pk)
+
     def step(percent: int, stage: str) -> None:
-        Import.objects.filter(pk=import_run.pk).update(progress=percent, stage=stage)
+        reporter.report(percent, stage)
         if progress:
             progress(percent, stage)
 
@@ -169,6 +171,7 @@ def run_import(
     import_run.skipped_rows = (
         checked.skipped_rows if import_run.status == Import.Status.IMPORTED_WITH_SKIPS else 0
     )
+    reporter.close()
     import_run.finished_at = timezone.now()
     import_run.progress = 100
     import_run.stage = import_run.get_status_display()
@@ -189,6 +192,33 @@ def run_import(
         batch_size=2000,
     )
     return import_run
+
+
+class ProgressReporter:
+    """Writes an import's progress on a connection of its own, in autocommit, so the
+    progress page sees it while the import's own transaction is still open."""
+
+    def __init__(self, import_id: int) -> None:
+        self.import_id = import_id
+        self.connection = None
+
+    def report(self, percent: int, stage: str) -> None:
+        try:
+            if self.connection is None:
+                self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE placements_import SET progress = %s, stage = %s WHERE id = %s",
+                    [percent, stage, self.import_id],
+                )
+        except DatabaseError:
+            # Progress is a courtesy: never let it stop an import.
+            logger.warning("Could not record progress of import %s", self.import_id)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 def recompute_after_import(import_run: Import, checked: CheckedReturn) -> None:

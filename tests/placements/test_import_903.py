@@ -407,3 +407,27 @@ def test_an_old_episode_is_checked_against_the_codes_of_the_year_it_ended(tmp_pa
     episodes = ["C1,01/06/2021,S,C2,N1,U4,PR1,01/01/2022,E43,,,,"]
     output = import_903(write_return(tmp_path / "b", header=header, episodes=episodes), year=2022)
     assert "REC 'E43' is not a valid REC code in 2021/22" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_while_the_import_is_still_saving(tmp_path, derby):
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from placements.importer import files_from_paths, run_import
+
+    files, _ = files_from_paths([write_return(tmp_path)])
+    run = Import.objects.create(la=derby, year=2018, mode="strict", source="command")
+    seen: list[tuple[int, int]] = []
+
+    def look(percent: int, stage: str) -> None:
+        # What the progress page would read, from outside the import's transaction.
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT progress FROM placements_import WHERE id = %s", [run.pk])
+                seen.append((percent, cursor.fetchone()[0]))
+        finally:
+            other.close()
+
+    run_import(run, files, progress=look)
+    assert (55, 55) in seen and (75, 75) in seen
