@@ -167,6 +167,7 @@ def trend_svg(
     width: int = 560,
     height: int = 260,
     chart_id: str | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> str:
     """An inline-safe SVG line chart of ``points`` (period label, value or None for a gap).
 
@@ -193,7 +194,8 @@ def trend_svg(
         chart_id = "chart-" + hashlib.sha256(key.encode()).hexdigest()[:10]
     elif not _ID_RE.match(chart_id):
         raise ValueError("chart_id must start with a letter and use only letters, digits, - or _")
-    return _render(title, clean, unit, target, benchmark, width, height, chart_id)
+    withheld = tuple(label for label in labels if label in set(withheld))
+    return _render(title, clean, unit, target, benchmark, width, height, chart_id, withheld)
 
 
 def assert_csp_safe(svg: str) -> None:
@@ -247,8 +249,9 @@ def _render(
     width: int,
     height: int,
     chart_id: str,
+    withheld: tuple[str, ...] = (),
 ) -> str:
-    description = summary(points, unit=unit, target=target, benchmark=benchmark)
+    description = summary(points, unit=unit, target=target, benchmark=benchmark, withheld=withheld)
     if all(value is None for _, value in points):
         root = _no_data_root(width, height)
         svg = _finish(root, title=title, description=description, chart_id=chart_id)
@@ -453,13 +456,17 @@ def summary(
     unit: str,
     target: float | None = None,
     benchmark: tuple[str, float] | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> str:
     """A plain-English text alternative: first and last figures, extremes, gaps, lines.
+
+    Periods in ``withheld`` are gaps because a small number was withheld, and say so.
 
     e.g. "From 446 in 2013/14 to 627 in 2021/22; highest 642 in 2020/21."
     """
     present = [(label, value) for label, value in points if value is not None]
-    missing = [label for label, value in points if value is None]
+    missing = [label for label, value in points if value is None and label not in withheld]
+    hidden = [label for label, value in points if value is None and label in withheld]
     if not present:
         return f"{NO_DATA_TEXT}."
 
@@ -483,6 +490,8 @@ def summary(
         if missing:
             noun = "figure" if len(missing) == 1 else "figures"
             text += f"; no {noun} for {_and(missing)}"
+    if hidden:
+        text += f"; withheld to protect children's privacy for {_and(hidden)}"
     text += "."
     if target is not None:
         text += f" Target: {format_value(target, unit)}."

@@ -218,6 +218,11 @@ def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = F
                                 else None
                             ),
                             chart_id=_chart_id(indicator.code, year, quarterly),
+                            withheld=tuple(
+                                dashboard.period_label(*p)
+                                for p in periods
+                                if (indicator.pk, *p) in hidden
+                            ),
                         ),
                     )
                 )

@@ -322,3 +322,13 @@ def test_colours_meet_wcag_contrast_on_white():
         assert contrast(graphic) >= 3  # WCAG 1.4.11 non-text contrast
     assert contrast(charts.TEXT_COLOUR) >= 4.5  # WCAG 1.4.3
     assert contrast(charts.AXIS_COLOUR) >= 3
+
+
+def test_withheld_periods_are_described_as_withheld_not_missing():
+    text = charts.summary(
+        [("2019/20", 10.0), ("2020/21", None), ("2021/22", 12.0), ("2022/23", None)],
+        unit="count",
+        withheld=("2020/21",),
+    )
+    assert "no figure for 2022/23" in text
+    assert "withheld to protect children's privacy for 2020/21" in text
