@@ -17,6 +17,7 @@ from performance.presentation import (
     format_value,
     is_small,
     rag,
+    second_to_withhold,
     suppress_table,
     suppressed,
 )
@@ -95,16 +96,14 @@ def withheld_keys(values: dict[Key, IndicatorValue], indicators: dict[int, Indic
         if indicator.period_type != "flow" or indicator.unit != "count":
             continue
         for year in {y for (p, y, _) in values if p == pk}:
-            quarters = [(pk, year, q) for q in (1, 2, 3, 4) if (pk, year, q) in values]
-            hidden = [k for k in quarters if k in withheld]
-            if len(hidden) == 1:
-                others = sorted(
-                    (values[k].value or 0, k)
-                    for k in quarters
-                    if k not in withheld and (values[k].value or 0) > 0
-                )
-                if others:
-                    withheld.add(others[0][1])
+            quarters = {
+                (pk, year, q): values[(pk, year, q)].value or 0
+                for q in (1, 2, 3, 4)
+                if (pk, year, q) in values
+            }
+            second = second_to_withhold(quarters, withheld)
+            if second is not None:
+                withheld.add(second)
     return withheld
 
 

@@ -42,15 +42,11 @@ class Figure:
     notes: dict[str, object] = field(default_factory=dict)
 
 
-def half_up(x: float, places: int = 0) -> float:
-    """Round as published statistics do (0.5 goes up), not to even as round() does."""
-    step = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(x)).quantize(step, rounding=ROUND_HALF_UP))
-
-
 def ratio(
     numerator: float | None, denominator: float | None, scale: float = 100, places: int = 1
 ) -> Figure:
+    """numerator * scale / denominator, rounded as published statistics are (0.5 goes up,
+    not to even as round() does)."""
     if numerator is None or not denominator:
         return Figure(numerator, denominator, None)
     exact = (
@@ -406,6 +402,5 @@ def adoption_timeliness(*, la: int, d: dt.date) -> dict[str, Figure]:
 
 
 def _average(total: float | None, n: int | None) -> Figure:
-    if not n or total is None:
-        return Figure(total, n, None)
-    return Figure(float(total), n, half_up(float(total) / n))
+    """Mean days, to the whole day."""
+    return ratio(None if total is None else float(total), n, scale=1, places=0)

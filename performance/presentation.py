@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -61,13 +62,19 @@ def rag(*, value: float | None, target: float | None, polarity: str, tolerance: 
     return Rag("red", "Worse than target")
 
 
+def second_to_withhold[K](cells: Mapping[K, float], withheld: Collection[K]) -> K | None:
+    """Secondary suppression: if exactly one cell of a set that adds up to a shown total is
+    withheld, it could be worked out by subtraction, so the next smallest goes too."""
+    if len([k for k in cells if k in withheld]) != 1:
+        return None
+    others = sorted((v, k) for k, v in cells.items() if k not in withheld and v > 0)
+    return others[0][1] if others else None
+
+
 def suppress_table(cells: dict[str, float], *, has_total: bool = True) -> dict[str, str]:
-    """Suppress small cells; if exactly one is withheld in a table with a total, withhold the
-    next smallest too, so it can't be worked out by subtraction (secondary suppression)."""
+    """Suppress small cells, and a second cell where one alone would be worked out."""
     shown = {k: ("c" if is_small(v) else f"{v:,.0f}") for k, v in cells.items()}
-    withheld = [k for k, v in shown.items() if v == SUPPRESSED]
-    if has_total and len(withheld) == 1:
-        others = sorted((v, k) for k, v in cells.items() if k not in withheld and v > 0)
-        if others:
-            shown[others[0][1]] = SUPPRESSED
+    second = second_to_withhold(cells, {k for k, v in shown.items() if v == SUPPRESSED})
+    if has_total and second is not None:
+        shown[second] = SUPPRESSED
     return shown

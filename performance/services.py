@@ -12,9 +12,13 @@ from corporate_parenting.models import LocalAuthority, Population
 from performance import indicators
 from performance.catalogue import BY_CODE, CATALOGUE
 from performance.models import Indicator, IndicatorValue
-from placements.models import Import, collection_year_bounds, collection_year_label
-
-IMPORTED = [Import.Status.IMPORTED, Import.Status.IMPORTED_WITH_SKIPS]
+from placements.models import (
+    SAVED,
+    Import,
+    collection_year_bounds,
+    collection_year_label,
+    imported_years,
+)
 
 
 def sync_catalogue() -> dict[str, Indicator]:
@@ -54,14 +58,20 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
 
 
 def years_with_data(la: LocalAuthority) -> list[int]:
-    return sorted(
-        set(Import.objects.filter(la=la, status__in=IMPORTED).values_list("year", flat=True))
-    )
+    return imported_years(la.pk)
 
 
-def compute_year(la: LocalAuthority, year: int) -> dict[int, dict[str, indicators.Figure]]:
-    """Every indicator for the year (quarter 0) and, for stock and flow, each quarter."""
-    latest = Import.objects.filter(la=la, year=year, status__in=IMPORTED).first()
+def latest_import(la: LocalAuthority, year: int) -> Import | None:
+    return Import.objects.filter(la=la, year=year, status__in=SAVED).first()
+
+
+def compute_year(
+    la: LocalAuthority, year: int, latest: Import | None
+) -> dict[int, dict[str, indicators.Figure]]:
+    """Every indicator for the year (quarter 0) and, for stock and flow, each quarter.
+
+    `latest` is the year's latest saved import: an in-year extract (as_at) limits it.
+    """
     as_at = latest.as_at if latest else None
     population = (
         Population.objects.filter(la=la, year=year - 1)
@@ -101,8 +111,8 @@ def recompute(
     now = timezone.now()
     rows = []
     for year in wanted:
-        latest = Import.objects.filter(la=la, year=year, status__in=IMPORTED).first()
-        for quarter, figures in compute_year(la, year).items():
+        latest = latest_import(la, year)
+        for quarter, figures in compute_year(la, year, latest).items():
             for code, f in figures.items():
                 rows.append(
                     IndicatorValue(
@@ -162,7 +172,7 @@ def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = F
         (v.indicator_id, v.year, v.quarter): v
         for v in IndicatorValue.objects.filter(
             la=la, indicator__in=headlines.values(), year__gte=min(wanted) - 4
-        )
+        ).defer("notes")
     }
     hidden = dashboard.withheld_keys(values, {i.pk: i for i in headlines.values()})
     targets = {
@@ -180,17 +190,13 @@ def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = F
                 if quarterly and indicator.period_type == "cohort":
                     continue
                 periods = dashboard.trend_periods(year, 4 if quarterly else 0)
-                points = [
-                    (
-                        dashboard.period_label(*p),
-                        dashboard.show(
-                            values.get((indicator.pk, *p)),
-                            indicator,
-                            withheld=(indicator.pk, *p) in hidden,
-                        ).value,
-                    )
-                    for p in periods
-                ]
+                points, withheld = [], []
+                for p in periods:
+                    label, key = dashboard.period_label(*p), (indicator.pk, *p)
+                    shown = dashboard.show(values.get(key), indicator, withheld=key in hidden)
+                    points.append((label, shown.value))
+                    if shown.withheld:
+                        withheld.append(label)
                 bench_year = max(
                     (y for i, y in england if i == indicator.pk and y <= year), default=None
                 )
@@ -218,11 +224,7 @@ def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = F
                                 else None
                             ),
                             chart_id=_chart_id(indicator.code, year, quarterly),
-                            withheld=tuple(
-                                dashboard.period_label(*p)
-                                for p in periods
-                                if (indicator.pk, *p) in hidden
-                            ),
+                            withheld=tuple(withheld),
                         ),
                     )
                 )

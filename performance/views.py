@@ -19,24 +19,22 @@ from performance.forms import CommentaryForm
 from performance.models import Commentary, Indicator, IndicatorValue, Target
 from performance.presentation import SUPPRESSION_TEXT, threshold
 from performance.services import render_charts
-from placements.models import CodeListEntry, collection_year_label
+from placements.codelists import code_labels
+from placements.models import collection_year_label
 
 READERS = (Role.OFFICER, Role.COUNCILLOR, Role.CLERK, Role.COUNCIL_ADMIN)
 
 
 def _period(request: HttpRequest, years: list[int]) -> tuple[int | None, int]:
     """The requested period, or the latest with data. None if the request names no data."""
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else 0))
-        quarter = int(request.GET.get("quarter") or 0)
-    except ValueError:
-        return None, 0
-    if year not in years or quarter not in (0, 1, 2, 3, 4):
-        return None, quarter
-    return year, quarter
+    year, quarter = _ints(
+        request.GET.get("year") or (str(years[0]) if years else None), request.GET.get("quarter")
+    )
+    return (year if year in years else None), quarter
 
 
 def _ints(year: str | None, quarter: str | None) -> tuple[int, int]:
+    """A year and quarter from the query string, or (0, 0) if they aren't one."""
     try:
         y, q = int(year or 0), int(quarter or 0)
     except ValueError:
@@ -46,12 +44,11 @@ def _ints(year: str | None, quarter: str | None) -> tuple[int, int]:
 
 def _labels(year: int) -> dict[str, str]:
     fields = {"SEX": "sex", "ETHNIC": "ethnicity", "LS": "legal_status", "PLACE": "placement"}
-    labels: dict[str, str] = {}
-    for field, code, label in CodeListEntry.objects.filter(
-        year=year, field__in=list(fields)
-    ).values_list("field", "code", "label"):
-        labels[f"{fields[field]}:{code}"] = f"{code}: {label}"
-    return labels
+    return {
+        f"{fields[field]}:{code}": f"{code}: {label}"
+        for field, codes in code_labels(year, list(fields)).items()
+        for code, label in codes.items()
+    }
 
 
 @role_required(*READERS)
@@ -103,7 +100,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@role_required(*READERS, Role.COUNCIL_ADMIN)
+@role_required(*READERS)
 def glossary(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -36,3 +36,16 @@ def load_code_lists(code_list_model) -> int:
 
 def _date(raw: str) -> dt.date | None:
     return dt.date.fromisoformat(raw) if raw else None
+
+
+def code_labels(year: int, fields: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """{field: {code: label}} for one collection year, codes in order: one query."""
+    from placements.models import CodeListEntry
+
+    entries = CodeListEntry.objects.filter(year=year).order_by("field", "code")
+    if fields is not None:
+        entries = entries.filter(field__in=fields)
+    labels: dict[str, dict[str, str]] = {field: {} for field in fields or []}
+    for field, code, label in entries.values_list("field", "code", "label"):
+        labels.setdefault(field, {})[code] = label
+    return labels

@@ -6,7 +6,8 @@ from django import forms
 from django.conf import settings
 
 from placements.codelists import FIRST_YEAR, LAST_YEAR
-from placements.models import collection_year_label
+from placements.importer import max_file_bytes
+from placements.models import collection_year_label, collection_year_of
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,8 +25,7 @@ class MultipleFileField(forms.FileField):
 
 
 def year_choices() -> list[tuple[int, str]]:
-    today = dt.date.today()
-    latest = today.year + (1 if today.month >= 4 else 0)
+    latest = collection_year_of(dt.date.today())
     # Only years whose code lists are held can be checked.
     return [
         (y, collection_year_label(y)) for y in range(min(latest, LAST_YEAR), FIRST_YEAR - 1, -1)
@@ -56,7 +56,7 @@ class UploadReturnForm(forms.Form):
         files = self.cleaned_data["files"]
         limit = settings.CP_IMPORT_MAX_FILE_MB
         for upload in files:
-            if upload.size > limit * 1024 * 1024:
+            if upload.size > max_file_bytes():
                 raise forms.ValidationError(
                     f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB, over the {limit:g} MB "
                     "limit for one file. Check it is the right file."

@@ -3,8 +3,8 @@
 The rule (docs: DOMAIN "What one year's return holds"): for each child in the file,
 the file's episodes replace that child's stored episodes from the child's earliest
 DECOM in the file onwards; children not in the file keep their history; the per-year
-tables for the year replace that council-year's rows. All of it happens in one
-transaction, so a failure changes nothing.
+tables for the year replace that council-year's rows. The saving happens in one
+transaction, so a failure changes nothing; indicators are recomputed afterwards.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority
-from placements.models import Import, ImportProblem, collection_year_bounds
+from placements.models import (
+    Import,
+    ImportProblem,
+    collection_year_bounds,
+    collection_year_of,
+    imported_years,
+)
 from placements.postcodes import placement_geography, postcode_district
 from placements.ssda903 import (
     CheckedReturn,
@@ -223,7 +229,7 @@ class ProgressReporter:
 
 def recompute_after_import(import_run: Import, checked: CheckedReturn) -> None:
     """Recompute every year the return could have changed: from its earliest episode on."""
-    from performance.services import recompute, years_with_data
+    from performance.services import recompute
 
     starts = [
         r.values["DECOM"]
@@ -231,10 +237,8 @@ def recompute_after_import(import_run: Import, checked: CheckedReturn) -> None:
         if isinstance(r.values.get("DECOM"), dt.date)
     ]
     earliest = min(starts, default=None)
-    first_year = (
-        (earliest.year + (1 if earliest.month >= 4 else 0)) if earliest else import_run.year
-    )
-    years = [y for y in years_with_data(import_run.la) if y >= min(first_year, import_run.year)]
+    first_year = collection_year_of(earliest) if earliest else import_run.year
+    years = [y for y in imported_years(import_run.la_id) if y >= min(first_year, import_run.year)]
     recompute(import_run.la, years)
 
 
@@ -383,8 +387,7 @@ def save_return(la: LocalAuthority, checked: CheckedReturn, step: Callable[[int,
 
 
 def _save_children(la: LocalAuthority, checked: CheckedReturn, year: int) -> dict[str, int]:
-    header = checked.tables["header"]
-    rows = [r for r in header.valid_rows()]
+    rows = checked.tables["header"].valid_rows()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS tmp_child")
         cursor.execute(
@@ -527,7 +530,7 @@ def _save_episodes(
                 v = {**v, "DEC": dec, "REC": rec, "REASON_PLACE_CHANGE": why}
             yield [
                 la.pk,
-                child_pks[str(v["CHILD"])],
+                child_pk,
                 v["DECOM"],
                 v["RNE"],
                 v["LS"],

@@ -22,6 +22,11 @@ def collection_year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
 
 
+def collection_year_of(day: dt.date) -> int:
+    """The collection year a date falls in: 1 April 2021 is in 2022 (2021/22)."""
+    return day.year + (1 if day.month >= 4 else 0)
+
+
 def collection_year_label(year: int) -> str:
     return f"{year - 1}/{str(year)[-2:]}"
 
@@ -374,3 +379,13 @@ class ImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.file} row {self.row}: {self.message}"
+
+
+SAVED = (Import.Status.IMPORTED, Import.Status.IMPORTED_WITH_SKIPS)
+
+
+def imported_years(la_id: int) -> list[int]:
+    """The collection years with a saved return for a council, earliest first."""
+    return sorted(
+        set(Import.objects.filter(la_id=la_id, status__in=SAVED).values_list("year", flat=True))
+    )

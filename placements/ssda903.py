@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from placements.models import collection_year_bounds, collection_year_label
+from placements.models import collection_year_bounds, collection_year_label, collection_year_of
 
 
 class ImportError903(Exception):
@@ -57,7 +57,7 @@ class TableSpec:
 
 
 def _child() -> Column:
-    return Column("CHILD", "id", required=True)
+    return Column("CHILD", "id", required=True, max_length=20)
 
 
 def _dob() -> Column:
@@ -609,11 +609,7 @@ def _check_row(
                 bad(col.name, raw, f"{col.name} is blank, but it is required.")
             values[col.name] = None
             continue
-        if col.kind == "id":
-            if len(raw) > 20:
-                bad(col.name, raw, f"CHILD '{raw[:30]}' is longer than 20 characters.")
-            values[col.name] = raw
-        elif col.kind == "date":
+        if col.kind == "date":
             parsed, error = parse_date(raw)
             if error:
                 bad(col.name, raw, f"{col.name} {error}.")
@@ -657,7 +653,7 @@ def _check_row(
     # episodes starting before or after a date (P2 from 28 October 2023, say).
     on = values.get("DECOM") if spec.key == "episodes" else None
     ended = values.get("DEC") if spec.key == "episodes" else None
-    ended_in = ended.year + (1 if ended.month >= 4 else 0) if isinstance(ended, dt.date) else None
+    ended_in = collection_year_of(ended) if isinstance(ended, dt.date) else None
     for col in spec.columns:
         code = values.get(col.name)
         if col.kind == "code" and code:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from corporate_parenting import audit
 from corporate_parenting.access import get_for_council_or_404, role_required
 from corporate_parenting.models import AuditLog, Role
+from placements.codelists import code_labels
 from placements.forms import UploadReturnForm
 from placements.models import (
     AD1,
@@ -21,13 +22,13 @@ from placements.models import (
     OC3,
     UASC,
     Child,
-    CodeListEntry,
     Episode,
     Import,
     Missing,
     Review,
     collection_year_bounds,
     collection_year_label,
+    imported_years,
 )
 from placements.tasks import import_uploaded_return, upload_folder
 
@@ -143,22 +144,6 @@ AGE_BANDS = {
 }
 
 
-def _years_with_data(la_id: int) -> list[int]:
-    return sorted(
-        set(
-            Import.objects.filter(
-                la_id=la_id,
-                status__in=[Import.Status.IMPORTED, Import.Status.IMPORTED_WITH_SKIPS],
-            ).values_list("year", flat=True)
-        ),
-        reverse=True,
-    )
-
-
-def _code_choices(year: int, field: str) -> list[tuple[str, str]]:
-    return list(CodeListEntry.objects.filter(year=year, field=field).values_list("code", "label"))
-
-
 def _filtered_children(request: HttpRequest, la_id: int, as_at: dt.date, year: int):
     episodes: QuerySet[Episode] = (
         Episode.objects.filter(la_id=la_id, decom__lte=as_at)
@@ -201,7 +186,7 @@ def _filtered_children(request: HttpRequest, la_id: int, as_at: dt.date, year: i
 @role_required(Role.OFFICER)
 def children_list(request: HttpRequest) -> HttpResponse:
     la_id = request.user.la_id
-    years = _years_with_data(la_id)
+    years = imported_years(la_id)[::-1]
     try:
         year = int(request.GET.get("year") or (years[0] if years else 0))
     except ValueError:
@@ -215,6 +200,7 @@ def children_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(episodes, 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        lists = code_labels(year, ["LS", "PLACE", "PLACE_PROVIDER", "SEX", "ETHNIC"])
         context.update(
             {
                 "year": year,
@@ -224,16 +210,12 @@ def children_list(request: HttpRequest) -> HttpResponse:
                 "query": query.urlencode(),
                 "filters": request.GET,
                 "choices": {
-                    "ls": _code_choices(year, "LS"),
-                    "place": _code_choices(year, "PLACE"),
-                    "provider": _code_choices(year, "PLACE_PROVIDER"),
-                    "sex": _code_choices(year, "SEX"),
-                    "ethnic": _code_choices(year, "ETHNIC"),
+                    "ls": list(lists["LS"].items()),
+                    "place": list(lists["PLACE"].items()),
+                    "provider": list(lists["PLACE_PROVIDER"].items()),
+                    "sex": list(lists["SEX"].items()),
+                    "ethnic": list(lists["ETHNIC"].items()),
                     "age": [(k, v[0]) for k, v in AGE_BANDS.items()],
-                },
-                "labels": {
-                    field: dict(_code_choices(year, field))
-                    for field in ("LS", "PLACE", "PLACE_PROVIDER")
                 },
             }
         )
@@ -249,14 +231,9 @@ def children_list(request: HttpRequest) -> HttpResponse:
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_for_council_or_404(Child.objects.select_related("la"), request.user, pk=pk)
     audit.record(user=request.user, action=AuditLog.Action.VIEW, obj=child)
-    labels: dict[str, dict[str, str]] = {}
-    for field, code, label in CodeListEntry.objects.filter(year=child.last_year).values_list(
-        "field", "code", "label"
-    ):
-        labels.setdefault(field, {})[code] = label
     context = {
         "child": child,
-        "labels": labels,
+        "labels": code_labels(child.last_year),
         "periods": child.periods.prefetch_related("placements").order_by("start"),
         "episodes": child.episodes.order_by("decom"),
         "missing": Missing.objects.filter(child=child).order_by("mis_start"),
