@@ -248,3 +248,7 @@ CP_SUPPRESSION_THRESHOLD = env_int("CP_SUPPRESSION_THRESHOLD", 5)
 
 # Trend charts are rendered when indicators are recomputed (about 0.1 s each).
 CP_RENDER_CHARTS = env_bool("CP_RENDER_CHARTS", True)
+
+# A Regulation 44 report counts as on time if it arrives within this many days of the
+# visit (docs/inspections.md explains the default).
+CP_REG44_REPORT_DAYS = env_int("CP_REG44_REPORT_DAYS", 28)

@@ -34,6 +34,7 @@ urlpatterns = [
         ),
     ),
     path("", include("placements.urls")),
+    path("", include("inspections.urls")),
     path("", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,15 +10,22 @@ safeguarding and looked after children inspection), so each inspection stores th
 framework it was made under, and each judgement an area of that framework and a grade
 on that framework's scale.
 
-Room is left for later: Regulation 44 visits, Regulation 45 reviews, members' visits
-and council (ILACS) inspections will hang off `Setting` and `Framework` in the same way.
+A council's own oversight of its homes hangs off `Setting`: Regulation 44 visits (with
+their recommendations), Regulation 45 reviews and elected members' visits. Inspections
+of the council itself (ILACS, focused visits, JTAI, the 2011 framework) hang off
+`LocalAuthority` and `Framework`, with their areas for improvement and action plans.
+
+Everything an officer edits carries a `version`, bumped on every save, so two people
+editing the same record can't silently overwrite each other (see inspections.editing).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import TruncMonth
 
 from corporate_parenting.models import LocalAuthority
 
@@ -98,6 +105,7 @@ class Setting(models.Model):
         null=True, blank=True, help_text="The date of the Ofsted list this row last came from."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["urn"]
@@ -339,3 +347,269 @@ class SettingJudgement(models.Model):
             raise ValidationError({"grade": f"{self.grade} is not on {framework}'s scale."})
         if self.inspection.inspection_type == InspectionType.INTERIM:
             raise ValidationError("An interim inspection has an outcome, not graded judgements.")
+
+
+# --- a council's oversight of its homes -------------------------------------------------
+
+
+class Edited(models.Model):
+    """Who last changed a record, when, and its version for conflict checks."""
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+def _completion_dated(prefix: str) -> models.CheckConstraint:
+    """A complete item has a completion date; an open one has none."""
+    return models.CheckConstraint(
+        condition=(Q(status=ActionStatus.COMPLETE) & Q(completed_on__isnull=False))
+        | (~Q(status=ActionStatus.COMPLETE) & Q(completed_on__isnull=True)),
+        name=f"{prefix}_completion_dated",
+    )
+
+
+def _status_known(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(status__in=ActionStatus.values), name=f"{prefix}_status_known"
+    )
+
+
+class Reg44Visit(Edited):
+    """An independent person's monthly visit to a children's home (Regulation 44)."""
+
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="reg44_visits")
+    month = models.DateField(help_text="The first day of the month the visit covers.")
+    visit_date = models.DateField()
+    announced = models.BooleanField()
+    visitor = models.CharField("independent person", max_length=200)
+    children_spoken_to = models.PositiveSmallIntegerField()
+    report_received = models.DateField(null=True, blank=True)
+    # The two opinions Regulation 44(4) requires; unknown until the report arrives.
+    children_safeguarded = models.BooleanField(null=True, blank=True)
+    wellbeing_promoted = models.BooleanField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["setting", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "month"], name="one_reg44_visit_a_month"),
+            models.CheckConstraint(
+                condition=Q(month=TruncMonth("visit_date")), name="reg44_month_of_visit"
+            ),
+            models.CheckConstraint(
+                condition=Q(report_received__isnull=True) | Q(report_received__gte=F("visit_date")),
+                name="reg44_report_after_visit",
+            ),
+            # The opinions come from the report: none without it.
+            models.CheckConstraint(
+                condition=Q(report_received__isnull=False)
+                | (Q(children_safeguarded__isnull=True) & Q(wellbeing_promoted__isnull=True)),
+                name="reg44_opinions_from_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Regulation 44 visit to {self.setting}, {self.month:%B %Y}"
+
+
+class Reg44Recommendation(Edited):
+    visit = models.ForeignKey(Reg44Visit, on_delete=models.CASCADE, related_name="recommendations")
+    text = models.TextField("recommendation")
+    owner = models.CharField(max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit", "due_date", "pk"]
+        constraints = [_status_known("reg44_rec"), _completion_dated("reg44_rec")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Reg45Review(Edited):
+    """The registered person's six-monthly review of the home's quality of care."""
+
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="reg45_reviews")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["setting", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "period_start"], name="one_reg45_review_a_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="reg45_period_in_order"
+            ),
+            _status_known("reg45"),
+            _completion_dated("reg45"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Regulation 45 review of {self.setting}, {self.period_start:%b %Y}"
+
+
+class MemberVisit(Edited):
+    """Elected members' visit to a council children's home."""
+
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="member_visits")
+    date = models.DateField()
+    councillors = models.CharField(max_length=300, help_text="The councillors who visited.")
+    findings = models.TextField("what they found")
+    actions = models.TextField("actions that followed", blank=True)
+
+    class Meta:
+        ordering = ["-date", "setting"]
+
+    def __str__(self) -> str:
+        return f"Member visit to {self.setting}, {self.date:%d/%m/%Y}"
+
+
+# --- inspections of the council itself --------------------------------------------------
+
+
+class CouncilInspectionType(models.TextChoices):
+    ILACS_STANDARD = "ilacs_standard", "ILACS standard inspection"
+    ILACS_SHORT = "ilacs_short", "ILACS short inspection"
+    FOCUSED_VISIT = "focused_visit", "Focused visit"
+    MONITORING_VISIT = "monitoring_visit", "Monitoring visit"
+    JTAI = "jtai", "Joint targeted area inspection (JTAI)"
+    SLAC = "slac", "Safeguarding and looked after children inspection"
+    OTHER = "other", "Other inspection"
+
+
+class CouncilInspection(Edited):
+    la = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="council_inspections"
+    )
+    inspection_type = models.CharField("type", max_length=20, choices=CouncilInspectionType.choices)
+    # Focused visits, monitoring visits and JTAIs give no grades: no framework.
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    published_on = models.DateField(null=True, blank=True)
+    report_url = models.URLField(blank=True)
+    summary = models.TextField(blank=True)
+    action_plan_due = models.DateField(
+        "action plan due at Ofsted",
+        null=True,
+        blank=True,
+        help_text="The date by which the action plan must be sent to Ofsted.",
+    )
+    action_plan_sent = models.DateField("action plan sent to Ofsted", null=True, blank=True)
+
+    class Meta:
+        ordering = ["la", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "start_date", "inspection_type"], name="one_council_inspection"
+            ),
+            models.CheckConstraint(
+                condition=Q(inspection_type__in=CouncilInspectionType.values),
+                name="council_inspection_type_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="council_inspection_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | Q(published_on__gte=F("end_date")),
+                name="council_inspection_published_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_inspection_type_display()}, {self.start_date:%B %Y}"
+
+
+class CouncilJudgement(models.Model):
+    inspection = models.ForeignKey(
+        CouncilInspection, on_delete=models.CASCADE, related_name="judgements"
+    )
+    area = models.ForeignKey(JudgementArea, on_delete=models.PROTECT, related_name="+")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["inspection", "area__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "area"], name="one_council_grade_per_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.name}: {self.grade.label}"
+
+
+class AreaForImprovement(Edited):
+    inspection = models.ForeignKey(
+        CouncilInspection, on_delete=models.CASCADE, related_name="areas_for_improvement"
+    )
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField("area for improvement")
+
+    class Meta:
+        ordering = ["inspection", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "number"], name="afi_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
+
+class RAG(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class ActionItem(Edited):
+    """One item of the action plan for an area for improvement."""
+
+    area = models.ForeignKey(AreaForImprovement, on_delete=models.CASCADE, related_name="actions")
+    action = models.TextField()
+    owner = models.CharField(max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+    rag = models.CharField("RAG rating", max_length=5, choices=RAG.choices)
+
+    class Meta:
+        ordering = ["area", "due_date", "pk"]
+        constraints = [
+            _status_known("action_item"),
+            _completion_dated("action_item"),
+            models.CheckConstraint(condition=Q(rag__in=RAG.values), name="action_item_rag_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.action[:60]

@@ -1,0 +1,233 @@
+"""Form pieces in the GOV.UK Design System's patterns, and edits that can't be lost.
+
+- `DateField`: the GOV.UK date input (day, month, year boxes) with its error messages.
+- `YesNoField`: a yes/no question asked with radios; unanswered can be allowed.
+- `VersionedForm`: a model form whose save fails, with a clear message, if someone else
+  saved the record after this form was opened. Models give it a `version` column.
+
+templates/includes/field.html renders every field here the GOV.UK way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
+from django.utils import timezone
+
+from corporate_parenting import audit
+from corporate_parenting.models import AuditLog
+
+STALE = "stale"
+
+
+class DateWidget(forms.MultiWidget):
+    govuk_date = True  # field.html renders it as a GOV.UK date input
+
+    def __init__(self) -> None:
+        super().__init__(
+            {"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()}
+        )
+
+    def decompress(self, value: object) -> list[object]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateField(forms.MultiValueField):
+    """A date asked as day, month and year, with GOV.UK's error messages.
+
+    `name_in_message` is how messages name the date (default: the label, lower case).
+    """
+
+    widget = DateWidget
+
+    def __init__(self, *, label: str, required: bool = True, **kwargs: object) -> None:
+        self.name_in_message = kwargs.pop("name_in_message", label.lower())
+        parts = [forms.CharField(required=False) for _ in range(3)]
+        super().__init__(
+            fields=parts, label=label, required=required, require_all_fields=False, **kwargs
+        )
+
+    def clean(self, value: object) -> dt.date | None:
+        day, month, year = [str(v or "").strip() for v in (value or ["", "", ""])]
+        name = self.name_in_message
+        if not (day or month or year):
+            if self.required:
+                raise forms.ValidationError(f"Enter {name}", code="required")
+            return None
+        missing = [p for p, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(
+                f"{name[0].upper()}{name[1:]} must include a {' and '.join(missing)}",
+                code="incomplete",
+            )
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(
+                f"{name[0].upper()}{name[1:]} must be a real date, for example 27 3 2022",
+                code="invalid",
+            )
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(
+                f"{name[0].upper()}{name[1:]} must be a real date, for example 27 3 2022",
+                code="invalid",
+            ) from None
+
+    def compress(self, data_list: list[object]) -> None:  # pragma: no cover - clean() does it
+        return None
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        try:
+            return self.clean(data) != initial
+        except forms.ValidationError:
+            return True
+
+
+class YesNoField(forms.TypedChoiceField):
+    """Yes or no, as GOV.UK inline radios; `None` when not answered and not required."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, *, required: bool = True, **kwargs: object) -> None:
+        super().__init__(
+            choices=[("yes", "Yes"), ("no", "No")],
+            coerce=lambda v: v == "yes",
+            empty_value=None,
+            required=required,
+            **kwargs,
+        )
+
+    def prepare_value(self, value: object) -> object:
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        return value
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that refuses to overwrite a save made since the form was opened.
+
+    The form carries the record's `version`; `save_checked()` writes only if the stored
+    version still matches and bumps it, all in one UPDATE. On a clash it adds a form
+    error and reloads the other person's values into the form, so nothing is lost and
+    nothing is silently overwritten.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    what = "record"  # how messages name the thing being edited
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def save_checked(self, user: object) -> Model | None:
+        """Save and return the record, or return None after reporting a clash.
+
+        A database constraint that the form's own checks missed (two people adding the
+        same visit at once, say) becomes a form error, with nothing saved.
+        """
+        try:
+            with transaction.atomic():
+                return self._save_checked(user)
+        except IntegrityError:
+            self.add_error(
+                None,
+                f"This {self.what} could not be saved because it clashes with one saved "
+                "at the same moment. Check the list and try again.",
+            )
+            return None
+
+    def _save_checked(self, user: object) -> Model | None:
+        instance = self.instance
+        if instance.pk is None:
+            instance = self.save(commit=False)
+            instance.updated_by = user
+            instance.save()
+            self.save_m2m()
+            return instance
+        model = type(instance)
+        values = {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if name in self.cleaned_data and name in {f.name for f in model._meta.fields}
+        }
+        for name, value in values.items():
+            setattr(instance, name, value)
+        written = model.objects.filter(
+            pk=instance.pk, version=self.cleaned_data.get("seen_version")
+        ).update(
+            **{k: getattr(instance, k) for k in values},
+            version=F("version") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+        if written:
+            instance.refresh_from_db()
+            return instance
+        self.report_clash(model.objects.get(pk=instance.pk))
+        return None
+
+    def report_clash(self, fresh: Model) -> None:
+        """Show the other person's saved values in the form, with a message saying so."""
+        errors = self.errors
+        self.data = self.data.copy()
+        fresh_form = type(self)(instance=fresh, **self._extra_kwargs())
+        for name, field in fresh_form.fields.items():
+            value = fresh_form.initial.get(name, field.initial)
+            bound = fresh_form[name]
+            widget = bound.field.widget
+            if isinstance(widget, forms.MultiWidget):
+                for suffix, part in zip(
+                    widget.widgets_names, widget.decompress(value), strict=True
+                ):
+                    self.data[bound.html_name + suffix] = "" if part is None else str(part)
+            else:
+                prepared = bound.field.prepare_value(value)
+                self.data[bound.html_name] = "" if prepared is None else str(prepared)
+        self.data[self["seen_version"].html_name] = str(fresh.version)
+        self._errors = errors
+        self.add_error(
+            None,
+            forms.ValidationError(
+                f"Someone else changed this {self.what} while you were editing. "
+                "Their version is shown below: check it, make your changes again "
+                "and save.",
+                code=STALE,
+            ),
+        )
+
+    def _extra_kwargs(self) -> dict[str, object]:
+        """Keyword arguments a subclass needs to build a fresh copy of itself."""
+        return {}
+
+
+def save_and_audit(request: object, form: VersionedForm, message: str) -> Model | None:
+    """Save a valid form with its conflict check, audit the change and say it worked.
+
+    Returns the saved record, or None when the form now carries an error to show.
+    """
+    creating = form.instance.pk is None
+    changed = {
+        name: str(form.cleaned_data.get(name))[:200]
+        for name in form.changed_data
+        if name != "seen_version"
+    }
+    saved = form.save_checked(request.user)
+    if saved is None:
+        return None
+    audit.record(
+        user=request.user,
+        action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE,
+        obj=saved,
+        changed_fields=changed,
+    )
+    messages.success(request, message)
+    return saved

@@ -1,0 +1,3 @@
+"""Placeholder: the inspections overview page."""
+
+urlpatterns: list = []
