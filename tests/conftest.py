@@ -58,7 +58,9 @@ def _test_settings(settings, tmp_path):
 
 
 def ensure_reference_data() -> None:
-    """Councils and code lists come from migrations; a live-server test's flush removes them."""
+    """Councils, code lists and frameworks come from migrations; a live-server test's flush removes them."""
+    from inspections.frameworks import load_frameworks
+    from inspections.models import Framework, Grade, JudgementArea, Scale
     from placements.codelists import load_code_lists
     from placements.models import CodeListEntry
 
@@ -66,6 +68,8 @@ def ensure_reference_data() -> None:
         load_councils(LocalAuthority)
     if not CodeListEntry.objects.exists():
         load_code_lists(CodeListEntry)
+    if not Framework.objects.exists():
+        load_frameworks(Scale, Grade, Framework, JudgementArea)
 
 
 def make_user(
