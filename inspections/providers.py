@@ -42,6 +42,9 @@ from inspections.models import (
     SettingType,
 )
 from inspections.services import CouncilMatcher, check_judgements
+from performance import oversight
+from placements.demo_returns import COUNCILS
+from placements.models import SAVED, Import
 from placements.ssda903 import HasProblems, Problem
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -851,6 +854,9 @@ def load_provider_file(
         return result
     save_rows(rows, result.as_at or timezone.localdate(), result)
     result.saved = True
+    # Ratings feed every council's "children in Good or better settings" figure.
+    for la_id in Import.objects.filter(status__in=SAVED).values_list("la_id", flat=True).distinct():
+        oversight.changed(la_id)
     return result
 
 
@@ -861,9 +867,9 @@ DEMO_RUN_BY = {
     "831": ["SC900001", "SC900002", "SC900003", "SC900004", "SC900005"],
     "891": ["SC900006", "SC900007", "SC900008", "SC900009", "SC900010"],
 }
-# One of Derby's five homes is temporarily closed (seed 004, July 2022). The date is the
-# one the demo SSDA903 generator stops placing children there (placements.demo_returns).
-DEMO_CLOSED_HOME = ("SC900005", dt.date(2021, 9, 1))
+# One of Derby's five homes has been temporarily closed since early 2020 (seed 004, July
+# 2022): the date the demo SSDA903 generator stops placing children there.
+DEMO_CLOSED_HOME = COUNCILS["831"].closed_home
 
 
 def load_demo_providers(log: Callable[[str], None] = print) -> LoadResult:
@@ -884,5 +890,7 @@ def load_demo_providers(log: Callable[[str], None] = print) -> LoadResult:
     Setting.objects.filter(urn=urn).exclude(
         status=SettingStatus.TEMPORARILY_CLOSED, status_since=since
     ).update(status=SettingStatus.TEMPORARILY_CLOSED, status_since=since)
+    for la_code in DEMO_RUN_BY:
+        oversight.changed(LocalAuthority.objects.get(la_code=la_code).pk)
     log(result.summary())
     return result

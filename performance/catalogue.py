@@ -33,7 +33,8 @@ EDUCATION = "Education"
 LEAVERS = "Care leavers"
 PERMANENCE = "Permanence"
 MISSING = "Missing"
-SECTIONS = [NUMBERS, STABILITY, HEALTH, EDUCATION, LEAVERS, PERMANENCE, MISSING]
+HOMES = "Children's homes and inspections"
+SECTIONS = [NUMBERS, STABILITY, HEALTH, EDUCATION, LEAVERS, PERMANENCE, MISSING, HOMES]
 
 CATALOGUE: tuple[Definition, ...] = (
     Definition(
@@ -388,6 +389,69 @@ CATALOGUE: tuple[Definition, ...] = (
         STABILITY,
         england_benchmark=False,
         first_year=2027,
+    ),
+    # From the inspection records officers keep (inspections/), not the 903.
+    Definition(
+        "homes_good_or_better_pct",
+        "Council children's homes rated Good or better",
+        "Of the council's own children's homes open at the end of the period that have had "
+        "a graded full Ofsted inspection, the percentage whose latest full inspection judged "
+        "overall experiences and progress Good or Outstanding. Temporarily closed homes are "
+        "left out.",
+        "percent",
+        "higher",
+        "stock",
+        HOMES,
+        source="inspections",
+        suppress=False,  # homes, not children
+        england_benchmark=False,
+        tolerance=10,
+    ),
+    Definition(
+        "reg44_on_time_pct",
+        "Regulation 44 visits reported on time",
+        "Of the months in the period in which each open council children's home was due an "
+        "independent person's visit (Regulation 44), the percentage with a visit whose "
+        "report arrived within the council's set number of days (28 unless changed). A "
+        "month with no visit counts as not on time; a month the home was closed is left "
+        "out.",
+        "percent",
+        "higher",
+        "flow",
+        HOMES,
+        source="inspections",
+        suppress=False,
+        england_benchmark=False,
+        tolerance=5,
+    ),
+    Definition(
+        "inspection_actions_overdue",
+        "Inspection action-plan items overdue",
+        "Items in the action plans for the council's own inspections (ILACS and others) "
+        "that were past their due date and not complete at the end of the period.",
+        "count",
+        "lower",
+        "stock",
+        HOMES,
+        source="inspections",
+        suppress=False,  # actions, not children
+        england_benchmark=False,
+        tolerance=1,
+    ),
+    Definition(
+        "children_in_good_or_better_settings_pct",
+        "Children living in settings rated Good or better",
+        "Of the children looked after at the end of the period whose placement has an "
+        "Ofsted URN (903 URN) with a graded full inspection by then, the percentage whose "
+        "setting's latest full inspection judged it Good or Outstanding. Placements without "
+        "a URN, or in settings not yet inspected, are left out.",
+        "percent",
+        "higher",
+        "stock",
+        HOMES,
+        source="903 and inspections",
+        england_benchmark=False,
+        tolerance=5,
     ),
 )
 BY_CODE = {d.code: d for d in CATALOGUE}

@@ -32,6 +32,7 @@ HEADLINES = {
     "Care leavers": "care_leavers_eet_19_21",
     "Permanence": "ceased_adoption",
     "Missing": "missing_children_pct",
+    "Children's homes and inspections": "reg44_on_time_pct",
 }
 DIMENSIONS = {
     "age": "Age band",

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority, Population
-from performance import indicators
+from performance import indicators, oversight
 from performance.catalogue import BY_CODE, CATALOGUE
 from performance.models import Indicator, IndicatorValue
 from placements.models import (
@@ -90,6 +90,7 @@ def compute_year(
         figures.update(indicators.flow(la=la.pk, s=start, d=end, population=population))
         if quarter == 0 and not as_at:
             figures.update(indicators.cohorts(la=la.pk, s=start, d=end, year=year))
+        figures.update(oversight.figures(la, start, end))
         results[quarter] = {
             code: figure
             for code, figure in figures.items()
@@ -156,10 +157,16 @@ def values_as_json(la: LocalAuthority, year: int, quarter: int = 0) -> dict[str,
     return dict(sorted(result.items()))
 
 
-def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = False) -> int:
+def render_charts(
+    la: LocalAuthority,
+    years: Iterable[int],
+    *,
+    exactly: bool = False,
+    codes: Iterable[str] | None = None,
+) -> int:
     """Render and store each section's trend charts for the given years (and the years
-    whose five-year trend includes them). Suppressed figures are gaps: charts are shown to
-    councillors and printed in reports."""
+    whose five-year trend includes them); `codes` limits it to those headline indicators.
+    Suppressed figures are gaps: charts are shown to councillors and printed in reports."""
     from performance import charts, dashboard
     from performance.models import Benchmark, Chart, Target
 
@@ -167,7 +174,10 @@ def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = F
     wanted = sorted((set(years) if exactly else {y + k for y in years for k in range(5)}) & have)
     if not wanted:
         return 0
-    headlines = {i.code: i for i in Indicator.objects.filter(code__in=dashboard.HEADLINES.values())}
+    wanted_codes = set(dashboard.HEADLINES.values())
+    if codes is not None:
+        wanted_codes &= set(codes)
+    headlines = {i.code: i for i in Indicator.objects.filter(code__in=wanted_codes)}
     values = {
         (v.indicator_id, v.year, v.quarter): v
         for v in IndicatorValue.objects.filter(
@@ -228,7 +238,7 @@ def render_charts(la: LocalAuthority, years: Iterable[int], *, exactly: bool = F
                         ),
                     )
                 )
-    Chart.objects.filter(la=la, year__in=wanted).delete()
+    Chart.objects.filter(la=la, year__in=wanted, indicator__in=headlines.values()).delete()
     Chart.objects.bulk_create(rendered)
     return len(rendered)
 

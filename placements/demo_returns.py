@@ -430,8 +430,9 @@ COUNCILS: dict[str, Council] = {
         warmup_starts=230,
         homes=tuple(pc for pc, *_ in POSTCODES if _LAD[pc] == "E06000015"),
         own_homes=("SC900001", "SC900002", "SC900003", "SC900004", "SC900005"),
-        # One council home was temporarily closed in 2022 (the seeds): no new children.
-        closed_home=("SC900005", date(2021, 9, 1)),
+        # One council home has been temporarily closed since early 2020 (seed 004, July
+        # 2022): no new children from then.
+        closed_home=("SC900005", date(2020, 2, 1)),
         ethnic=_DERBY_ETHNIC,
         eet_19_21=_interpolate({2013: 460, 2018: 520, 2021: 573, 2022: 560}, range(2013, 2023)),
         short_breaks=9,

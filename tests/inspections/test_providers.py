@@ -575,7 +575,7 @@ def test_the_demo_list_gives_the_seeds_picture_and_loads_idempotently(derby):
     )
     assert sorted(derby_homes.values_list("urn", flat=True)) == [f"SC90000{n}" for n in range(1, 6)]
     closed = derby_homes.get(status=SettingStatus.TEMPORARILY_CLOSED)
-    assert (closed.urn, closed.status_since) == ("SC900005", dt.date(2021, 9, 1))
+    assert (closed.urn, closed.status_since) == ("SC900005", dt.date(2020, 2, 1))
     open_grades = sorted(
         home.latest_overall_judgement for home in derby_homes.filter(status=SettingStatus.OPEN)
     )

@@ -11,11 +11,15 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         for note in load_demo_context():
             self.stdout.write(f"note: {note}")
+        from inspections.demo import load_demo_oversight
+        from inspections.providers import load_demo_providers
         from performance.benchmarks import load_demo_benchmarks_and_targets
         from placements.demo import load_demo_returns
 
-        # Benchmarks and targets first: the charts drawn at import show them.
+        # Benchmarks, targets and inspections first: the charts drawn at import show them.
         load_demo_benchmarks_and_targets()
+        load_demo_providers(log=self.stdout.write)
+        load_demo_oversight(log=self.stdout.write)
         load_demo_returns(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(demo_logins_text())

@@ -1,0 +1,147 @@
+"""Indicators from the inspection records officers keep, and keeping them up to date.
+
+The four indicators of the "Children's homes and inspections" section come from
+`inspections/` (homes' Ofsted ratings, Regulation 44 visits, council action plans) and,
+for children in Good or better settings, from the 903 joined to settings by URN. They
+are computed with the 903 indicators for each year and quarter (performance.services),
+and again whenever an officer changes an inspection record (see `changed`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.tasks import task
+from django.utils import timezone
+
+from corporate_parenting.models import LocalAuthority
+from performance.indicators import LOOKED_AFTER_AT, Figure, count, ratio
+
+CODES = (
+    "homes_good_or_better_pct",
+    "reg44_on_time_pct",
+    "inspection_actions_overdue",
+    "children_in_good_or_better_settings_pct",
+)
+
+# The latest graded full inspection of each setting a child at %(d)s is placed in.
+_SETTINGS_RATED = f"""
+    WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT}),
+    rated AS (
+        SELECT DISTINCT ON (i.setting_id) s.urn, g.good_or_better
+        FROM inspections_settinginspection i
+        JOIN inspections_setting s ON s.id = i.setting_id
+        JOIN inspections_settingjudgement j ON j.inspection_id = i.id
+        JOIN inspections_judgementarea a ON a.id = j.area_id AND a.is_overall
+        JOIN inspections_grade g ON g.id = j.grade_id
+        WHERE i.inspection_type = 'full' AND i.date <= %(d)s
+          AND s.urn IN (SELECT urn FROM cla)
+        ORDER BY i.setting_id, i.date DESC
+    )
+    SELECT count(*) FILTER (WHERE r.good_or_better),
+           count(r.urn),
+           count(*) FILTER (WHERE cla.urn NOT IN ('', 'XXXXXXX') AND r.urn IS NULL)
+    FROM cla LEFT JOIN rated r ON r.urn = cla.urn
+"""
+
+
+def figures(la: LocalAuthority, start: dt.date, end: dt.date) -> dict[str, Figure]:
+    """The four indicators for one period: stocks at `end`, Regulation 44 over the period."""
+    from inspections import action_plans, ratings, reg44
+
+    today = timezone.localdate()
+    good, rated = ratings.homes_good_or_better(la, end)
+    on_time, due = reg44.on_time_counts(la, start, end, today)
+    with connection.cursor() as cursor:
+        cursor.execute(_SETTINGS_RATED, {"la": la.pk, "d": end})
+        children_good, children_rated, not_rated = cursor.fetchone()
+    children = ratio(children_good, children_rated)
+    if not_rated:
+        children.notes["placed_in_settings_not_rated"] = not_rated
+    return {
+        "homes_good_or_better_pct": ratio(good, rated),
+        "reg44_on_time_pct": ratio(on_time, due),
+        "inspection_actions_overdue": count(action_plans.overdue_count(la, end)),
+        "children_in_good_or_better_settings_pct": children,
+    }
+
+
+def refresh(la: LocalAuthority) -> int:
+    """Recompute this section's values for every year the council has data; returns rows."""
+    from performance.models import IndicatorValue
+    from performance.services import (
+        latest_import,
+        quarter_bounds,
+        sync_catalogue,
+        years_with_data,
+    )
+
+    catalogue = sync_catalogue()
+    now = timezone.now()
+    rows = []
+    years = years_with_data(la)
+    for year in years:
+        latest = latest_import(la, year)
+        as_at = latest.as_at if latest else None
+        for quarter in (0, 1, 2, 3, 4):
+            start, end = quarter_bounds(year, quarter)
+            if as_at and start > as_at:
+                continue
+            end = min(end, as_at) if as_at else end
+            for code, f in figures(la, start, end).items():
+                rows.append(
+                    IndicatorValue(
+                        la=la,
+                        indicator=catalogue[code],
+                        version=catalogue[code].version,
+                        year=year,
+                        quarter=quarter,
+                        numerator=f.numerator,
+                        denominator=f.denominator,
+                        value=f.value,
+                        notes=f.notes,
+                        provisional=bool(as_at),
+                        computed_at=now,
+                        source_import=latest,
+                    )
+                )
+    with transaction.atomic():
+        IndicatorValue.objects.filter(la=la, indicator__code__in=CODES).delete()
+        IndicatorValue.objects.bulk_create(rows)
+    return len(rows)
+
+
+@task()
+def redraw_charts(la_id: int) -> int:
+    """Redraw this section's trend charts (about 0.1 s each) in the background."""
+    from django.conf import settings
+
+    from performance.services import render_charts, years_with_data
+
+    if not settings.CP_RENDER_CHARTS:
+        return 0
+    la = LocalAuthority.objects.get(pk=la_id)
+    return render_charts(la, years_with_data(la), exactly=True, codes=["reg44_on_time_pct"])
+
+
+def changed(la_id: int | None) -> None:
+    """Note that a council's inspection records changed: refresh once, after commit.
+
+    Many rows saved in one transaction (a form with judgements, a demo load) queue one
+    refresh per council; a rolled-back transaction queues none.
+    """
+    if la_id is None:
+        return
+    connection = transaction.get_connection()
+    for _, queued, *_ in connection.run_on_commit:
+        if getattr(queued, "refreshes_la", None) == la_id and not queued.done:
+            return
+
+    def run() -> None:
+        run.done = True
+        refresh(LocalAuthority.objects.get(pk=la_id))
+        redraw_charts.enqueue(la_id)
+
+    run.refreshes_la, run.done = la_id, False
+    transaction.on_commit(run)
