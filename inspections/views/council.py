@@ -122,7 +122,10 @@ def _inspection_form(request: HttpRequest, inspection: CouncilInspection | None)
     la = request.user.la
     if request.method == "POST":
         form = CouncilInspectionForm(request.POST, instance=inspection, la=la)
-        if "show_judgements" in request.POST:
+        # Enter in a text box presses the form's first button, "Show the judgements": once
+        # the chosen framework's judgements are on the page, that means save.
+        reload = request.POST.get("framework", "") != request.POST.get("shown_framework", "")
+        if "show_judgements" in request.POST and reload:
             # Reloaded to show the chosen framework's areas (works without JavaScript).
             form.hide_errors()
         elif form.is_valid():

@@ -552,6 +552,19 @@ def test_choosing_a_framework_shows_its_areas_without_saving(client, officer):
     assert counts() == before
 
 
+def test_enter_with_the_framework_already_shown_saves(client, officer, derby):
+    """Enter in a text box presses the first button, "Show the judgements": once that
+    framework's judgements are on the page, it saves instead of reloading."""
+    client.force_login(officer)
+    shown = str(framework("ilacs_2018").pk)
+    response = client.post(
+        reverse("council_inspection_create"),
+        ilacs_post(show_judgements="1", shown_framework=shown),
+    )
+    assert response.status_code == 302
+    assert CouncilInspection.objects.filter(la=derby).count() == 1
+
+
 def test_concurrent_edits_conflict(client, officer, derby):
     inspection = make_inspection(derby)
     client.force_login(officer)
