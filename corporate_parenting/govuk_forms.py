@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from corporate_parenting import audit
@@ -147,30 +148,31 @@ class VersionedForm(forms.ModelForm):
 
     def _save_checked(self, user: object) -> Model | None:
         instance = self.instance
+        model = type(instance)
+        columns = {f.name for f in model._meta.fields}
+        stamps: dict[str, object] = {"updated_at": timezone.now()}
+        if "updated_by" in columns:
+            stamps["updated_by"] = user
         if instance.pk is None:
             instance = self.save(commit=False)
-            instance.updated_by = user
+            for name, value in stamps.items():
+                setattr(instance, name, value)
             instance.save()
             self.save_m2m()
             return instance
-        model = type(instance)
         values = {
             name: self.cleaned_data[name]
             for name in self._meta.fields
-            if name in self.cleaned_data and name in {f.name for f in model._meta.fields}
+            if name in self.cleaned_data and name in columns
         }
-        for name, value in values.items():
-            setattr(instance, name, value)
         written = model.objects.filter(
             pk=instance.pk, version=self.cleaned_data.get("seen_version")
-        ).update(
-            **{k: getattr(instance, k) for k in values},
-            version=F("version") + 1,
-            updated_by=user,
-            updated_at=timezone.now(),
-        )
+        ).update(**values, **stamps, version=F("version") + 1)
         if written:
             instance.refresh_from_db()
+            # An UPDATE sends no signal: tell listeners (the dashboard's inspection
+            # indicators, say) as a save would.
+            post_save.send(sender=model, instance=instance, created=False, raw=False)
             return instance
         self.report_clash(model.objects.get(pk=instance.pk))
         return None

@@ -29,6 +29,8 @@ def navigation_for(user: User) -> list[tuple[str, str]]:
     if user.role == Role.OFFICER:
         items.append(("Children", reverse("children_list")))
         items.append(("SSDA903 imports", reverse("import_list")))
+    if user.role in (Role.OFFICER, Role.COUNCILLOR, Role.CLERK):
+        items.append(("Homes and inspections", reverse("inspections_home")))
     if user.role in (Role.OFFICER, Role.COUNCIL_ADMIN):
         items.append(("Targets", reverse("targets_edit")))
     if user.role in (Role.COUNCILLOR, Role.CLERK, Role.OFFICER):

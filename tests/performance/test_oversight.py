@@ -113,3 +113,40 @@ def test_a_rolled_back_change_queues_no_refresh(demo, django_capture_on_commit_c
         except RuntimeError:
             pass
     assert callbacks == []
+
+
+def test_an_officer_editing_a_visit_refreshes_the_stored_figure(
+    tmp_path: Path, demo, officer, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    folder = write_return(tmp_path / "r")
+    call_command("import_903", str(folder), "--la", "831", "--year", "2022", stdout=io.StringIO())
+    visit = Reg44Visit.objects.get(setting__urn="SC900001", month=dt.date(2021, 5, 1))
+    client.force_login(officer)
+    url = reverse("reg44_visit_edit", args=[visit.pk])
+    form = client.get(url).context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        bound = form[name]
+        value = bound.value()
+        widget = field.widget
+        if hasattr(widget, "widgets_names"):
+            for suffix, part in zip(widget.widgets_names, widget.decompress(value), strict=True):
+                data[bound.html_name + suffix] = "" if part is None else str(part)
+        else:
+            prepared = field.prepare_value(value)
+            data[bound.html_name] = "" if prepared is None else str(prepared)
+    late = visit.visit_date + dt.timedelta(days=60)
+    data.update(
+        report_received_day=str(late.day),
+        report_received_month=str(late.month),
+        report_received_year=str(late.year),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = IndicatorValue.objects.get(
+        la=demo, year=2022, quarter=0, indicator__code="reg44_on_time_pct"
+    )
+    assert (stored.numerator, stored.denominator) == (41, 48)
