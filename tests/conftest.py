@@ -58,7 +58,8 @@ def _test_settings(settings, tmp_path):
 
 
 def ensure_reference_data() -> None:
-    """Councils, code lists and frameworks come from migrations; a live-server test's flush removes them."""
+    """Councils, code lists and frameworks come from migrations; a live-server test's
+    flush removes them."""
     from inspections.frameworks import load_frameworks
     from inspections.models import Framework, Grade, JudgementArea, Scale
     from placements.codelists import load_code_lists
