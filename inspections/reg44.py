@@ -17,6 +17,9 @@ the visit within a set time. Each month of each home gets one status:
   month and every later one are exempt). Only the home's current status is known, so
   a closure that has since ended does not make earlier months exempt.
 - "future": no visit, and the month has not finished yet, so the visit is not yet due.
+- "unrecorded": no visit, in a month before the council's first recorded visit to any
+  of its homes. Records kept elsewhere before the council started using this service
+  are not counted as missed visits.
 
 A month with a visit takes the visit's status even if the home is exempt that month.
 
@@ -31,10 +34,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Min
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority
 from inspections.models import Reg44Visit, Setting, SettingStatus, SettingType
+from performance.indicators import ratio
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -42,6 +47,7 @@ AWAITING = "awaiting"
 MISSING = "missing"
 EXEMPT = "exempt"
 FUTURE = "future"
+UNRECORDED = "unrecorded"
 
 LABELS = {
     ON_TIME: "On time",
@@ -50,6 +56,7 @@ LABELS = {
     MISSING: "No visit",
     EXEMPT: "Closed",
     FUTURE: "Not yet due",
+    UNRECORDED: "Before records",
 }
 # GOV.UK tag colour classes; the text always says the status too.
 TAG_CLASSES = {
@@ -59,6 +66,7 @@ TAG_CLASSES = {
     MISSING: "govuk-tag--red",
     EXEMPT: "govuk-tag--grey",
     FUTURE: "govuk-tag--grey",
+    UNRECORDED: "govuk-tag--grey",
 }
 DUE = {ON_TIME, LATE, MISSING}
 
@@ -172,8 +180,9 @@ class Grid:
         return sum(c.due for r in self.rows for c in r.cells)
 
     @property
-    def on_time_pct(self) -> int | None:
-        return round(100 * self.on_time / self.due) if self.due else None
+    def on_time_pct(self) -> float | None:
+        """As the dashboard shows it: one decimal place, halves rounded up."""
+        return ratio(self.on_time, self.due).value
 
 
 def _build(la: LocalAuthority | int, months: list[dt.date], today: dt.date) -> Grid:
@@ -189,6 +198,9 @@ def _build(la: LocalAuthority | int, months: list[dt.date], today: dt.date) -> G
         )
     }
     visited = {setting_id for setting_id, _ in visits}
+    records_began = Reg44Visit.objects.filter(setting__in=[h.pk for h in homes]).aggregate(
+        first=Min("month")
+    )["first"]
     rows = []
     for home in homes:
         # A home closed before the period, or registered after it, with no visit in it,
@@ -200,15 +212,16 @@ def _build(la: LocalAuthority | int, months: list[dt.date], today: dt.date) -> G
         row = Row(setting=home)
         for month in months:
             visit = visits.get((home.pk, month))
-            row.cells.append(
-                Cell(month, month_status(home, month, visit, days, today=today), visit)
-            )
+            status = month_status(home, month, visit, days, today=today)
+            if status == MISSING and (records_began is None or month < records_began):
+                status = UNRECORDED
+            row.cells.append(Cell(month, status, visit))
         rows.append(row)
     return Grid(months=months, rows=rows, today=today, report_days=days)
 
 
 def grid(la: LocalAuthority | int, start: dt.date, end: dt.date, today: dt.date) -> Grid:
-    """Every council home (rows) by every month from start to end (columns). Two queries."""
+    """Every council home (rows) by every month from start to end (columns). Three queries."""
     return _build(la, months_between(start, end), today)
 
 

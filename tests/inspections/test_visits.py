@@ -162,6 +162,19 @@ def test_on_time_counts(derby, oak):
     assert reg44.on_time_counts(derby, D(2021, 10, 1), D(2021, 10, 30), TODAY) == (0, 0)
 
 
+def test_months_before_the_first_recorded_visit_are_not_counted_as_missed(derby, oak):
+    ash = make_home(derby, "SC900003", "Ash House")
+    # The council's records start in December 2021 (at Ash House).
+    make_visit(ash, D(2021, 12, 6), report_received=D(2021, 12, 10))
+    found = statuses(derby)
+    assert found["Oak Lodge"]["2021-10"] == found["Oak Lodge"]["2021-11"] == "unrecorded"
+    assert found["Oak Lodge"]["2021-12"] == "missing"
+    # Oak: Dec-Feb missing; Ash: Dec on time, Jan-Feb missing.
+    assert reg44.on_time_counts(derby, D(2021, 10, 1), D(2022, 3, 31), TODAY) == (1, 6)
+    # No records at all: nothing is due, so the indicator has no value rather than 0%.
+    assert reg44.on_time_counts(derby, D(2020, 4, 1), D(2021, 3, 31), TODAY) == (0, 0)
+
+
 # --- the grid page ------------------------------------------------------------------------
 
 
