@@ -35,6 +35,13 @@ PAGES = [
     ("officer home", "derby.officer", "/officer/"),
     ("clerk home", "derby.clerk", "/clerk/"),
     ("council admin: users", "derby.admin", "/council-admin/users/"),
+    ("inspections overview", "derby.councillor", "/inspections/"),
+    ("homes: Ofsted outcomes", "derby.councillor", "/inspections/homes/"),
+    ("homes: next inspection", "derby.councillor", "/inspections/due/"),
+    ("Reg 44 grid, 2021/22", "derby.councillor", "/inspections/reg44/?year=2022"),
+    ("Reg 44 visit form", "derby.officer", "/inspections/reg44/visits/new/"),
+    ("council inspections", "derby.councillor", "/inspections/council/"),
+    ("ILACS 2022 action plan", "derby.councillor", "ILACS"),
 ]
 
 
@@ -54,18 +61,23 @@ def main() -> None:
         f"# home pages, {ROUNDS} requests each; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, username, path in PAGES:
         client = Client(SERVER_NAME="127.0.0.1")
         if path == "COMPARE":
             from corporate_parenting.models import ComparisonGroup
 
             path = f"/compare/{ComparisonGroup.objects.get(name='D2N2').pk}/?year=2022"
+        if path == "ILACS":
+            from inspections.models import CouncilInspection
+
+            ilacs = CouncilInspection.objects.get(la__la_code="831", start_date="2022-03-21")
+            path = f"/inspections/council/{ilacs.pk}/"
         if username:
             client.force_login(User.objects.get(username=username))
         timings = sorted(measure(client, path))
         p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"{label:<28} {statistics.median(timings):>8.1f} {p95:>8.1f} {timings[-1]:>8.1f}")
+        print(f"{label:<34} {statistics.median(timings):>8.1f} {p95:>8.1f} {timings[-1]:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,14 @@ def overdue_count(la: LocalAuthority | int, on: dt.date) -> int:
     return ActionItem.objects.filter(_overdue_q(on), area__inspection__la_id=la_id).count()
 
 
+def council_items(la: LocalAuthority | int):
+    """Every action item of the council's inspections, for `is_overdue` on many dates."""
+    la_id = la.pk if isinstance(la, LocalAuthority) else la
+    return ActionItem.objects.filter(area__inspection__la_id=la_id).only(
+        "due_date", "status", "completed_on"
+    )
+
+
 def action_plan_overdue(inspection: CouncilInspection, on: dt.date) -> bool:
     """Whether the plan was due at Ofsted before `on` and had not been sent by then."""
     due = inspection.action_plan_due

@@ -122,15 +122,20 @@ def is_closed_on(setting: Setting, on: dt.date) -> bool:
     )
 
 
-def homes_good_or_better(la: LocalAuthority | int, on: dt.date) -> tuple[int, int]:
+def homes_good_or_better(
+    la: LocalAuthority | int, on: dt.date, *, homes: list[Setting] | None = None
+) -> tuple[int, int]:
     """(good or better, rated) over the council's homes open on `on`.
+
+    `homes`, the council's homes loaded `with_inspections`, saves reloading them when
+    this is asked for many dates.
 
     A home is rated when it has a full inspection with an overall grade dated on or
     before `on`; the grade's `good_or_better` decides the first number. Homes closed on
     `on` (see `is_closed_on`) and homes never rated are left out of both numbers.
     """
     good = rated = 0
-    for home in with_inspections(council_homes(la)):
+    for home in homes if homes is not None else with_inspections(council_homes(la)):
         if is_closed_on(home, on):
             continue
         inspection = latest_full_inspection(home, on)

@@ -10,6 +10,7 @@ and again whenever an officer changes an inspection record (see `changed`).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.tasks import task
@@ -46,13 +47,49 @@ _SETTINGS_RATED = f"""
 """
 
 
-def figures(la: LocalAuthority, start: dt.date, end: dt.date) -> dict[str, Figure]:
-    """The four indicators for one period: stocks at `end`, Regulation 44 over the period."""
+@dataclass
+class Preloaded:
+    """A council's homes, Regulation 44 grid and action items, loaded once for many periods."""
+
+    homes: list
+    grid: object
+    items: list
+
+
+def preload(la: LocalAuthority, years: list[int]) -> Preloaded | None:
+    from inspections import action_plans, ratings, reg44
+    from performance.services import quarter_bounds
+
+    if not years:
+        return None
+    first, _ = quarter_bounds(min(years), 0)
+    _, last = quarter_bounds(max(years), 0)
+    return Preloaded(
+        homes=list(ratings.with_inspections(ratings.council_homes(la))),
+        grid=reg44.grid(la, first, last, timezone.localdate()),
+        items=list(action_plans.council_items(la)),
+    )
+
+
+def figures(
+    la: LocalAuthority, start: dt.date, end: dt.date, *, loaded: Preloaded | None = None
+) -> dict[str, Figure]:
+    """The four indicators for one period: stocks at `end`, Regulation 44 over the period.
+
+    `loaded` (from `preload`, covering the period) saves querying the same records again
+    for each period.
+    """
     from inspections import action_plans, ratings, reg44
 
     today = timezone.localdate()
-    good, rated = ratings.homes_good_or_better(la, end)
-    on_time, due = reg44.on_time_counts(la, start, end, today)
+    if loaded is None:
+        good, rated = ratings.homes_good_or_better(la, end)
+        on_time, due = reg44.on_time_counts(la, start, end, today)
+        overdue = action_plans.overdue_count(la, end)
+    else:
+        good, rated = ratings.homes_good_or_better(la, end, homes=loaded.homes)
+        on_time, due = reg44.counts_in(loaded.grid, start, end)
+        overdue = sum(action_plans.is_overdue(item, end) for item in loaded.items)
     with connection.cursor() as cursor:
         cursor.execute(_SETTINGS_RATED, {"la": la.pk, "d": end})
         children_good, children_rated, not_rated = cursor.fetchone()
@@ -62,7 +99,7 @@ def figures(la: LocalAuthority, start: dt.date, end: dt.date) -> dict[str, Figur
     return {
         "homes_good_or_better_pct": ratio(good, rated),
         "reg44_on_time_pct": ratio(on_time, due),
-        "inspection_actions_overdue": count(action_plans.overdue_count(la, end)),
+        "inspection_actions_overdue": count(overdue),
         "children_in_good_or_better_settings_pct": children,
     }
 
@@ -81,6 +118,7 @@ def refresh(la: LocalAuthority) -> int:
     now = timezone.now()
     rows = []
     years = years_with_data(la)
+    loaded = preload(la, years)
     for year in years:
         latest = latest_import(la, year)
         as_at = latest.as_at if latest else None
@@ -89,7 +127,7 @@ def refresh(la: LocalAuthority) -> int:
             if as_at and start > as_at:
                 continue
             end = min(end, as_at) if as_at else end
-            for code, f in figures(la, start, end).items():
+            for code, f in figures(la, start, end, loaded=loaded).items():
                 rows.append(
                     IndicatorValue(
                         la=la,

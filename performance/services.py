@@ -78,6 +78,7 @@ def compute_year(
         .values_list("population_0_17", flat=True)
         .first()
     )
+    loaded = oversight.preload(la, [year])
     results: dict[int, dict[str, indicators.Figure]] = {}
     for quarter in (0, 1, 2, 3, 4):
         start, end = quarter_bounds(year, quarter)
@@ -90,7 +91,7 @@ def compute_year(
         figures.update(indicators.flow(la=la.pk, s=start, d=end, population=population))
         if quarter == 0 and not as_at:
             figures.update(indicators.cohorts(la=la.pk, s=start, d=end, year=year))
-        figures.update(oversight.figures(la, start, end))
+        figures.update(oversight.figures(la, start, end, loaded=loaded))
         results[quarter] = {
             code: figure
             for code, figure in figures.items()
