@@ -178,10 +178,21 @@ class VersionedForm(forms.ModelForm):
         return None
 
     def report_clash(self, fresh: Model) -> None:
-        """Show the other person's saved values in the form, with a message saying so."""
+        """Show the other person's saved values in the form, say who saved them and when,
+        and list this person's own values beside them (`clash`) so they can re-apply
+        what they meant to change."""
         errors = self.errors
-        self.data = self.data.copy()
         fresh_form = type(self)(instance=fresh, **self._extra_kwargs())
+        self.clash = []
+        for name, field in self.fields.items():
+            if name == "seen_version" or name not in fresh_form.fields:
+                continue
+            theirs = fresh_form.initial.get(name, fresh_form.fields[name].initial)
+            yours = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            theirs_text, yours_text = display(field, theirs), display(field, yours)
+            if theirs_text != yours_text:
+                self.clash.append((field.label or name, theirs_text, yours_text))
+        self.data = self.data.copy()
         for name, field in fresh_form.fields.items():
             value = fresh_form.initial.get(name, field.initial)
             bound = fresh_form[name]
@@ -196,19 +207,43 @@ class VersionedForm(forms.ModelForm):
                 self.data[bound.html_name] = "" if prepared is None else str(prepared)
         self.data[self["seen_version"].html_name] = str(fresh.version)
         self._errors = errors
-        self.add_error(
-            None,
-            forms.ValidationError(
-                f"Someone else changed this {self.what} while you were editing. "
-                "Their version is shown below: check it, make your changes again "
-                "and save.",
-                code=STALE,
-            ),
-        )
+        self.add_error(None, forms.ValidationError(clash_message(fresh, self.what), code=STALE))
 
     def _extra_kwargs(self) -> dict[str, object]:
         """Keyword arguments a subclass needs to build a fresh copy of itself."""
         return {}
+
+
+def display(field: forms.Field, value: object) -> str:
+    """A value as a person reads it: choice labels, long dates, Yes/No, "(blank)"."""
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(field, YesNoField) or isinstance(value, bool):
+        return "Yes" if value in (True, "yes") else "No"
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(field, forms.ModelChoiceField):
+        return str(value)
+    choices = dict(getattr(field, "choices", None) or ())
+    if choices:
+        return str(choices.get(value, choices.get(str(value), value)))
+    return str(value)
+
+
+def clash_message(fresh: Model, what: str) -> str:
+    """ "Olive Oduya changed this visit at 14:32 on 23 November 2026 while you were editing." """
+    by = getattr(fresh, "updated_by", None)
+    who = (by.get_full_name() or by.get_username()) if by else "Someone else"
+    when = getattr(fresh, "updated_at", None)
+    at = ""
+    if when:
+        local = timezone.localtime(when)
+        at = f" at {local:%H:%M} on {local.day} {local:%B %Y}"
+    return (
+        f"{who} changed this {what}{at} while you were editing. Their version is now in "
+        "the form; your changes were not saved and are listed below so you can make them "
+        "again."
+    )
 
 
 def save_and_audit(request: object, form: VersionedForm, message: str) -> Model | None:

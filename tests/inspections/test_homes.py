@@ -510,8 +510,9 @@ def test_the_second_of_two_officers_editing_a_home_is_told_and_overwrites_nothin
     second = client.post(url, home_post(urn="SC900001", name="Second", seen_version="1"))
     text = second.content.decode()
     assert second.status_code == 200
-    assert "Someone else changed this home while you were editing" in text
+    assert "Someone else changed this home at " in text and "while you were editing" in text
     assert 'value="First"' in text  # their version, to check against
+    assert ("Name of the home", "First", "Second") in second.context["form"].clash
     home.refresh_from_db()
     assert (home.name, home.version) == ("First", 2)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from corporate_parenting.models import AuditLog
+from corporate_parenting.models import AuditLog, Role
 from inspections import reg44
 from inspections.models import (
     MemberVisit,
@@ -18,6 +19,7 @@ from inspections.models import (
     Reg45Review,
     Setting,
 )
+from tests.conftest import make_user
 
 D = dt.date
 TODAY = D(2022, 3, 20)
@@ -370,11 +372,21 @@ def test_a_stale_edit_is_refused(client, officer, oak, visit):
     client.force_login(officer)
     url = reverse("reg44_visit_edit", args=[visit.pk])
     # Someone else saves first.
-    Reg44Visit.objects.filter(pk=visit.pk).update(visitor="Someone Else", version=2)
+    other = make_user("derby.manager", role=Role.OFFICER)
+    Reg44Visit.objects.filter(pk=visit.pk).update(
+        visitor="Someone Else", version=2, updated_by=other
+    )
     response = client.post(url, visit_post(oak, seen_version="1", visitor="Me"))
     assert response.status_code == 200
-    assert has(response, "Someone else changed this visit while you were editing.")
-    assert "Someone Else" in content(response)  # their version is shown
+    # Who changed it and when, their version in the form, and mine listed to re-apply.
+    assert re.search(
+        r"Derby Persona changed this visit at \d\d:\d\d on \d+ \w+ \d{4} while you were "
+        r"editing",
+        content(response),
+    )
+    assert 'value="Someone Else"' in content(response)
+    clash = response.context["form"].clash
+    assert ("Independent person's name", "Someone Else", "Me") in clash
     visit.refresh_from_db()
     assert (visit.visitor, visit.version) == ("Someone Else", 2)
     assert not AuditLog.objects.filter(object_type="inspections.Reg44Visit").exists()
