@@ -104,16 +104,19 @@ def figures(
     }
 
 
+@transaction.atomic
 def refresh(la: LocalAuthority) -> int:
     """Recompute this section's values for every year the council has data; returns rows."""
     from performance.models import IndicatorValue
     from performance.services import (
         latest_import,
+        lock_indicators,
         quarter_bounds,
         sync_catalogue,
         years_with_data,
     )
 
+    lock_indicators(la)
     catalogue = sync_catalogue()
     now = timezone.now()
     rows = []
@@ -144,9 +147,8 @@ def refresh(la: LocalAuthority) -> int:
                         source_import=latest,
                     )
                 )
-    with transaction.atomic():
-        IndicatorValue.objects.filter(la=la, indicator__code__in=CODES).delete()
-        IndicatorValue.objects.bulk_create(rows)
+    IndicatorValue.objects.filter(la=la, indicator__code__in=CODES).delete()
+    IndicatorValue.objects.bulk_create(rows)
     return len(rows)
 
 
@@ -182,4 +184,6 @@ def changed(la_id: int | None) -> None:
         redraw_charts.enqueue(la_id)
 
     run.refreshes_la, run.done = la_id, False
-    transaction.on_commit(run)
+    # Robust: the change itself has committed, so a failed refresh is logged (and
+    # mended by the next refresh or `recompute_indicators`), never shown as a failed save.
+    transaction.on_commit(run, robust=True)

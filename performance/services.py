@@ -5,7 +5,7 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority, Population
@@ -101,12 +101,24 @@ def compute_year(
     return results
 
 
+def lock_indicators(la: LocalAuthority) -> None:
+    """Hold the council's indicator values until this transaction ends.
+
+    Recomputes replace a council's values (delete, then insert): two at once, say an
+    import's and an officer's save, would collide. Taken before computing, so the
+    second computes from what the first committed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(4401, %s)", [la.pk])
+
+
 @transaction.atomic
 def recompute(
     la: LocalAuthority, years: Iterable[int] | None = None, *, charts: bool = True
 ) -> dict[str, object]:
     """Recompute and store a council's indicators for the given years (default: all),
     then re-render the trend charts that show them."""
+    lock_indicators(la)
     started = time.perf_counter()
     catalogue = sync_catalogue()
     wanted = sorted(set(years) if years is not None else years_with_data(la))

@@ -150,3 +150,43 @@ def test_an_officer_editing_a_visit_refreshes_the_stored_figure(
         la=demo, year=2022, quarter=0, indicator__code="reg44_on_time_pct"
     )
     assert (stored.numerator, stored.denominator) == (41, 48)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_once_take_turns_rather_than_collide():
+    """Two officers saving within a second, or a save during an import's recompute."""
+    import threading
+
+    from django.db import connection
+
+    from corporate_parenting.models import LocalAuthority
+    from placements.models import Import
+    from tests.conftest import ensure_reference_data
+
+    ensure_reference_data()
+    la = LocalAuthority.objects.get(la_code="831")
+    load_demo_providers(log=lambda _: None)
+    load_demo_oversight(log=lambda _: None)
+    for year in (2021, 2022):
+        Import.objects.create(la=la, year=year, mode="strict", status="imported")
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            start.wait()
+            oversight.refresh(la)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert IndicatorValue.objects.filter(la=la, indicator__code__in=oversight.CODES).count() == (
+        2 * 5 * len(oversight.CODES)
+    )
