@@ -176,7 +176,7 @@ def test_two_refreshes_at_once_take_turns_rather_than_collide():
         try:
             start.wait()
             oversight.refresh(la)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion
+        except BaseException as error:
             failures.append(error)
         finally:
             connection.close()
