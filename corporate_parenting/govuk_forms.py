@@ -223,6 +223,8 @@ def display(field: forms.Field, value: object) -> str:
     if isinstance(value, dt.date):
         return f"{value.day} {value:%B %Y}"
     if isinstance(field, forms.ModelChoiceField):
+        if not isinstance(value, Model):  # a form's initial value is the record's id
+            value = field.queryset.filter(pk=value).first() or value
         return str(value)
     choices = dict(getattr(field, "choices", None) or ())
     if choices:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from corporate_parenting.models import LocalAuthority
 from inspections.models import RAG, ActionItem, ActionStatus, CouncilInspection
@@ -39,8 +39,10 @@ def overdue_count(la: LocalAuthority | int, on: dt.date) -> int:
 def council_items(la: LocalAuthority | int):
     """Every action item of the council's inspections, for `is_overdue` on many dates."""
     la_id = la.pk if isinstance(la, LocalAuthority) else la
-    return ActionItem.objects.filter(area__inspection__la_id=la_id).only(
-        "due_date", "status", "completed_on"
+    return (
+        ActionItem.objects.filter(area__inspection__la_id=la_id)
+        .annotate(inspection_start=F("area__inspection__start_date"))
+        .only("due_date", "status", "completed_on")
     )
 
 

@@ -413,8 +413,9 @@ CATALOGUE: tuple[Definition, ...] = (
         "Of the months in the period in which each open council children's home was due an "
         "independent person's visit (Regulation 44), the percentage with a visit whose "
         "report arrived within the council's set number of days (28 unless changed). A "
-        "month with no visit counts as not on time; a month the home was closed is left "
-        "out.",
+        "month with no visit counts as not on time. Left out: months the home was closed, "
+        "visits whose report is not yet due, and months before the council's first "
+        "recorded visit.",
         "percent",
         "higher",
         "flow",
@@ -428,7 +429,8 @@ CATALOGUE: tuple[Definition, ...] = (
         "inspection_actions_overdue",
         "Inspection action-plan items overdue",
         "Items in the action plans for the council's own inspections (ILACS and others) "
-        "that were past their due date and not complete at the end of the period.",
+        "that were past their due date and not complete at the end of the period. No "
+        "value before the council's first recorded action plan.",
         "count",
         "lower",
         "stock",

@@ -86,10 +86,13 @@ def figures(
         good, rated = ratings.homes_good_or_better(la, end)
         on_time, due = reg44.on_time_counts(la, start, end, today)
         overdue = action_plans.overdue_count(la, end)
+        planned = action_plans.council_items(la).filter(area__inspection__start_date__lte=end)
+        planned = planned.exists()
     else:
         good, rated = ratings.homes_good_or_better(la, end, homes=loaded.homes)
         on_time, due = reg44.counts_in(loaded.grid, start, end)
         overdue = sum(action_plans.is_overdue(item, end) for item in loaded.items)
+        planned = any(item.inspection_start <= end for item in loaded.items)
     with connection.cursor() as cursor:
         cursor.execute(_SETTINGS_RATED, {"la": la.pk, "d": end})
         children_good, children_rated, not_rated = cursor.fetchone()
@@ -99,7 +102,8 @@ def figures(
     return {
         "homes_good_or_better_pct": ratio(good, rated),
         "reg44_on_time_pct": ratio(on_time, due),
-        "inspection_actions_overdue": count(overdue),
+        # No action plan recorded by then: no value, rather than a reassuring 0.
+        "inspection_actions_overdue": count(overdue if planned else None),
         "children_in_good_or_better_settings_pct": children,
     }
 

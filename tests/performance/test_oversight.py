@@ -38,6 +38,10 @@ def test_the_demo_year_gives_the_seed_picture(demo):
     # Four open homes x 12 months; two months missed and four reports late.
     assert (reg44.numerator, reg44.denominator, reg44.value) == (42, 48, 87.5)
     assert figures["inspection_actions_overdue"].value == 0
+    # Before the first recorded action plan there is no value, not a reassuring 0.
+    earlier = oversight.figures(demo, dt.date(2020, 4, 1), dt.date(2021, 3, 31))
+    assert earlier["inspection_actions_overdue"].value is None
+    assert earlier["reg44_on_time_pct"].value is None
 
 
 def test_action_items_count_as_overdue_until_completed(demo):
@@ -190,3 +194,54 @@ def test_two_refreshes_at_once_take_turns_rather_than_collide():
     assert IndicatorValue.objects.filter(la=la, indicator__code__in=oversight.CODES).count() == (
         2 * 5 * len(oversight.CODES)
     )
+
+
+def test_rating_a_setting_refreshes_every_council_with_children_placed_there(
+    tmp_path: Path, demo, django_capture_on_commit_callbacks
+):
+    """A private home in Derby rated Inadequate changes Nottinghamshire's figure too."""
+    from corporate_parenting.models import LocalAuthority
+    from inspections.frameworks import SCCIF_CHILDRENS_HOMES
+    from inspections.models import Framework
+    from inspections.services import record_inspection
+
+    notts = LocalAuthority.objects.get(la_code="891")
+    folder = write_return(
+        tmp_path / "notts",
+        header=["N1,1,01/05/2010,WBRI,,,"],
+        episodes=["N1,01/06/2021,S,C2,N1,K2,PR4,,,,NG1 1AA,DE21 6WF,SC900011"],
+    )
+    call_command("import_903", str(folder), "--la", "891", "--year", "2022", stdout=io.StringIO())
+
+    def notts_value():
+        return IndicatorValue.objects.get(
+            la=notts,
+            year=2022,
+            quarter=0,
+            indicator__code="children_in_good_or_better_settings_pct",
+        ).value
+
+    assert notts_value() == 100.0  # Ashgrove House is Good in the demo list
+    with django_capture_on_commit_callbacks(execute=True):
+        record_inspection(
+            Setting.objects.get(urn="SC900011"),
+            date=dt.date(2022, 2, 1),
+            framework=Framework.objects.get(code=SCCIF_CHILDRENS_HOMES),
+            grades={
+                "overall_experiences": "inadequate",
+                "help_and_protection": "inadequate",
+                "leaders_and_managers": "inadequate",
+            },
+        )
+    assert notts_value() == 0.0
+
+
+def test_the_daily_command_refreshes_only_the_inspection_indicators(tmp_path: Path, demo):
+    folder = write_return(tmp_path / "r")
+    call_command("import_903", str(folder), "--la", "831", "--year", "2022", stdout=io.StringIO())
+    other = IndicatorValue.objects.get(la=demo, year=2022, quarter=0, indicator__code="starts")
+    IndicatorValue.objects.filter(la=demo, indicator__code__in=oversight.CODES).delete()
+    out = io.StringIO()
+    call_command("recompute_indicators", "--la", "831", "--inspections-only", stdout=out)
+    assert "20 inspection indicator values stored" in out.getvalue()
+    assert IndicatorValue.objects.filter(pk=other.pk).exists()  # the rest left alone
