@@ -248,17 +248,30 @@ def clash_message(fresh: Model, what: str) -> str:
     )
 
 
+def changes(form: forms.Form) -> dict[str, dict[str, str]]:
+    """What a valid form changes, for the audit log: {field: {"old": ..., "new": ...}}.
+
+    Values are as a person reads them (see `display`), so the audit can be shown as is.
+    """
+    result = {}
+    for name in form.changed_data:
+        if name == "seen_version":
+            continue
+        field = form.fields[name]
+        result[name] = {
+            "old": display(field, form.initial.get(name))[:200],
+            "new": display(field, form.cleaned_data.get(name))[:200],
+        }
+    return result
+
+
 def save_and_audit(request: object, form: VersionedForm, message: str) -> Model | None:
     """Save a valid form with its conflict check, audit the change and say it worked.
 
     Returns the saved record, or None when the form now carries an error to show.
     """
     creating = form.instance.pk is None
-    changed = {
-        name: str(form.cleaned_data.get(name))[:200]
-        for name in form.changed_data
-        if name != "seen_version"
-    }
+    changed = changes(form)
     saved = form.save_checked(request.user)
     if saved is None:
         return None

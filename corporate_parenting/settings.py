@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "placements",
     "inspections",
     "performance",
+    "returns",
     "corporate_parenting.admin_apps.SystemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -252,3 +253,7 @@ CP_RENDER_CHARTS = env_bool("CP_RENDER_CHARTS", True)
 # A Regulation 44 report counts as on time if it arrives within this many days of the
 # visit (docs/inspections.md explains the default).
 CP_REG44_REPORT_DAYS = env_int("CP_REG44_REPORT_DAYS", 28)
+
+# A quarterly return is due this many days after its quarter ends; reminders go to the
+# council's officers from a week before (manage.py send_return_reminders).
+CP_RETURN_DUE_DAYS = env_int("CP_RETURN_DUE_DAYS", 30)
