@@ -52,7 +52,9 @@ class SettingAdmin(admin.ModelAdmin):
     list_filter = ["setting_type", "status", "la__region"]
     search_fields = ["urn", "name", "provider_name", "postcode", "la__name"]
     autocomplete_fields = ["la", "run_by_council"]
-    readonly_fields = ["list_as_at", "updated_at"]
+    # Status changes go through inspections.closures.record_status, which keeps the
+    # closure history; the admin can't edit them around it.
+    readonly_fields = ["list_as_at", "updated_at", "status", "status_since", "version"]
 
 
 class SettingJudgementInline(admin.TabularInline):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 
 from django import forms
+from django.db.models import F
+from django.db.models.signals import post_save
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from corporate_parenting.govuk_forms import DateField, VersionedForm
-from inspections import frameworks
+from corporate_parenting.models import LocalAuthority
+from inspections import closures, frameworks
 from inspections.models import (
     POSTCODE_REGEX,
     URN_REGEX,
+    ClosureSource,
     Framework,
     InspectionType,
     InterimOutcome,
@@ -28,7 +33,12 @@ from inspections.ratings import HOME_TYPES
 # The SSDA903 return's placeholder for a placement with no Ofsted URN.
 NO_URN_PLACEHOLDER = "XXXXXXX"
 
-URN_FORMAT_MESSAGE = "Enter the Ofsted URN as SC and 6 digits, like SC045099, or as 7 digits"
+# Ofsted's sector for a home a council runs.
+COUNCIL_SECTOR = "Local Authority"
+
+
+def urn_format_message(typed: str) -> str:
+    return f"{quote(typed)} is not an Ofsted URN: enter SC and 6 digits, like SC045099, or 7 digits"
 
 
 def _long_date(day: dt.date) -> str:
@@ -59,8 +69,19 @@ STATUS_SINCE_PHRASES = {
 }
 
 
+STATUS_FIELDS = ("status", "status_since")
+
+
 class HomeForm(VersionedForm):
-    """A council home's details. The view sets `run_by_council` and `la` on a new home."""
+    """A council home's details.
+
+    Adding a home (`council` given, no instance) makes it the council's: run by it and in
+    its area. A URN already in Ofsted's list as a council-run setting in the council's
+    area that no council runs yet can be claimed: the form says so (`listed`) and the
+    officer saves again to confirm (`claim` posts back the URN). The status and its date
+    are written through inspections.closures.record_status, which keeps the home's
+    closure history; the form checks a change against that history first.
+    """
 
     what = "home"
 
@@ -105,6 +126,8 @@ class HomeForm(VersionedForm):
         name_in_message="the date the home was registered",
         help_text="Optional.",
     )
+    # The URN of a listed home the officer has been told about and saves again to claim.
+    claim = forms.CharField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(
         label="Status",
         choices=SettingStatus.choices,
@@ -140,8 +163,22 @@ class HomeForm(VersionedForm):
             "postcode",
         ]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, council: LocalAuthority | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.council = council
+        self.adding = self.instance.pk is None
+        # A setting in Ofsted's list this form would record as the council's own.
+        self.listed: Setting | None = None
+        if self.adding:
+            # Without it every past month counts as due a Regulation 44 visit.
+            registered = self.fields["registration_date"]
+            registered.required = True
+            registered.help_text = (
+                "It is on the home's Ofsted registration certificate. Regulation 44 visits "
+                "are due from the first full month after it."
+            )
         choices = [(t.value, t.label) for t in HOME_TYPES]
         current = self.instance.setting_type
         if current and current not in {value for value, _ in choices}:
@@ -150,20 +187,45 @@ class HomeForm(VersionedForm):
         self.fields["setting_type"].choices = choices
 
     def clean_urn(self) -> str:
-        urn = normalise_urn(self.cleaned_data["urn"])
+        typed = self.cleaned_data["urn"].strip()
+        urn = normalise_urn(typed)
         if urn == NO_URN_PLACEHOLDER:
             raise forms.ValidationError(
                 "XXXXXXX is the placeholder the SSDA903 return uses for a placement with no "
                 "Ofsted URN. Enter the home's own URN, like SC045099"
             )
         if not re.fullmatch(URN_REGEX, urn):
-            raise forms.ValidationError(URN_FORMAT_MESSAGE)
-        if Setting.objects.filter(urn=urn).exclude(pk=self.instance.pk).exists():
-            # Not who has it: the other setting may be another council's home.
-            raise forms.ValidationError(
-                f"Another setting already has the Ofsted URN {urn}. Check the URN"
-            )
+            raise forms.ValidationError(urn_format_message(typed))
+        other = Setting.objects.filter(urn=urn).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            if self.adding and self._claimable(other):
+                self.listed = other
+                # The form now saves the listed setting: its details are checked and
+                # written as an edit of it. A copy, so `listed` keeps what Ofsted says.
+                self.instance = copy.copy(other)
+            else:
+                # Not who has it: the other setting may be another council's home.
+                raise forms.ValidationError(
+                    f"Another setting already has the Ofsted URN {urn}. Check the URN"
+                )
         return urn
+
+    def _claimable(self, setting: Setting) -> bool:
+        """In Ofsted's list as a council's setting in this council's area, run by none."""
+        return (
+            self.council is not None
+            and setting.run_by_council_id is None
+            and setting.la_id == self.council.pk
+            and setting.sector.strip().lower() == COUNCIL_SECTOR.lower()
+        )
+
+    @property
+    def claim_confirmed(self) -> bool:
+        """The officer was told the home is in Ofsted's list and saved again."""
+        return (
+            self.listed is not None
+            and self.cleaned_data.get("claim", "").strip().upper() == self.listed.urn
+        )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -202,7 +264,84 @@ class HomeForm(VersionedForm):
                     f"The date {phrase} can't be before the home was registered "
                     f"on {_long_date(registered)}",
                 )
+            elif self.instance.pk is not None:
+                # The stored home's closure history (the form's instance is still as
+                # stored until the form's values are copied onto it, after clean).
+                problem = closures.check_status(self.instance, status, since)
+                if problem:
+                    self.add_error("status_since", problem)
         return cleaned
+
+    # --- saving: the status through closures.record_status ---------------------------
+
+    def save_checked(self, user: object) -> Setting | None:
+        try:
+            return super().save_checked(user)
+        except closures.StatusChangeError as exc:
+            # The history changed since the form's own check: nothing was saved.
+            self.add_error("status_since", str(exc))
+            return None
+
+    def _save_checked(self, user: object) -> Setting | None:
+        data = self.cleaned_data
+        status, since = data["status"], data.get("status_since")
+        now = timezone.now()
+        values = {
+            name: data[name]
+            for name in self._meta.fields
+            if name in data and name not in STATUS_FIELDS
+        }
+        if self.listed is not None:
+            written = self._claim(values, now)
+        elif self.instance.pk is None:
+            home = Setting(
+                **values,
+                run_by_council=self.council,
+                la=self.council,
+                sector=COUNCIL_SECTOR,
+                status=SettingStatus.OPEN,
+                status_since=since if status == SettingStatus.OPEN else None,
+                updated_at=now,
+            )
+            home.save()
+            self.instance = home
+            written = True
+        else:
+            written = Setting.objects.filter(
+                pk=self.instance.pk, version=data.get("seen_version")
+            ).update(**values, updated_at=now, version=F("version") + 1)
+        if not written:
+            if self.listed is None:
+                self.report_clash(Setting.objects.get(pk=self.instance.pk))
+            return None
+        home = Setting.objects.get(pk=self.instance.pk)
+        # The version was bumped above, in the same transaction.
+        closures.record_status(
+            home, status, since, source=ClosureSource.COUNCIL, bump_version=False
+        )
+        home.refresh_from_db()
+        # An UPDATE sends no signal: tell listeners (the dashboard's indicators) as a
+        # save would.
+        post_save.send(sender=Setting, instance=home, created=False, raw=False)
+        return home
+
+    def _claim(self, values: dict[str, object], now: object) -> bool:
+        """Record the listed setting as the council's, unless a colleague just did."""
+        listed = Setting.objects.select_for_update().get(pk=self.listed.pk)
+        if listed.run_by_council_id is not None:
+            self.add_error(
+                "urn",
+                f"{listed.urn} has just been recorded as run by {listed.run_by_council.name}. "
+                "Check the council's homes",
+            )
+            return False
+        Setting.objects.filter(pk=listed.pk).update(
+            **values, run_by_council=self.council, updated_at=now, version=F("version") + 1
+        )
+        return True
+
+    def _extra_kwargs(self) -> dict[str, object]:
+        return {"council": self.council}
 
 
 # --- an inspection ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from corporate_parenting.govuk_forms import DateField, VersionedForm, YesNoField
-from inspections import reg44
+from inspections import closures, reg44
 from inspections.models import (
     ActionStatus,
     MemberVisit,
@@ -74,12 +74,11 @@ class _CouncilForm(VersionedForm):
         setting, day = self.cleaned_data.get("setting"), self.cleaned_data.get(name)
         if not (setting and day) or name in self.errors:
             return
-        since = reg44.closed_since(setting, day)
-        if since:
-            state = setting.get_status_display().lower()
+        closure = closures.closure_on(setting, day)
+        if closure:
             self.add_error(
                 name,
-                f"{home_name(setting)} has been {state} since {long_date(since)}, "
+                f"{home_name(setting)} {closures.describe(closure)}, "
                 f"so it can't have had {what} on {long_date(day)}",
             )
         elif setting.registration_date and day < setting.registration_date:

@@ -3,7 +3,9 @@
 A `Setting` is one Ofsted registration, keyed by its unique reference number (URN): a
 children's home, a secure children's home, a fostering or adoption agency and so on.
 Its rows come from Ofsted's published list of social care providers; a council's own
-knowledge (which homes it runs, a home temporarily closed) is kept beside them.
+knowledge (which homes it runs, a home temporarily closed) is kept beside them. A
+setting's status is how it stands now; `SettingClosure` keeps every period it was
+closed, so past dates keep their answers (inspections.closures changes both).
 
 Judgement frameworks change over time (SCCIF, ILACS 2018, ILACS 2023, the 2011
 safeguarding and looked after children inspection), so each inspection stores the
@@ -139,6 +141,66 @@ class Setting(models.Model):
     def external(self) -> bool:
         """Run by a private or voluntary provider rather than a council."""
         return self.run_by_council_id is None
+
+
+class ClosureSource(models.TextChoices):
+    COUNCIL = "council", "Recorded by the council"
+    OFSTED_LIST = "ofsted_list", "Ofsted's list of providers"
+    EARLIER = "earlier", "Recorded before closures were kept as periods"
+
+
+class SettingClosure(models.Model):
+    """A period when a setting was closed or temporarily closed.
+
+    `Setting.status` says only how things stand now; these periods keep the history, so
+    "was the home closed on day D?" has the answer that was true then (see
+    inspections.closures, the one place that writes them). `end` is the last day
+    closed, empty while the setting is still closed. A setting that closed for good after
+    a temporary closure keeps one period, from the day it first closed: its status is
+    the latest.
+
+    A setting's periods never overlap: inspections.closures checks it when writing, and
+    the database refuses it too with the exclusion constraint `closures_do_not_overlap`,
+    which migration 0004 adds in SQL (Django declares exclusion constraints only with
+    django.contrib.postgres installed).
+    """
+
+    Source = ClosureSource
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="closures")
+    status = models.CharField(
+        max_length=20,
+        choices=[(s.value, s.label) for s in SettingStatus if s != SettingStatus.OPEN],
+    )
+    start = models.DateField(help_text="The first day closed.")
+    end = models.DateField(
+        null=True, blank=True, help_text="The last day closed; empty while still closed."
+    )
+    # Who recorded the closure: Ofsted's list never reopens a council's own record of
+    # one of its homes.
+    source = models.CharField(max_length=12, choices=ClosureSource.choices)
+
+    class Meta:
+        ordering = ["setting", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="closure_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[SettingStatus.TEMPORARILY_CLOSED, SettingStatus.CLOSED]),
+                name="closure_status_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ClosureSource.values), name="closure_source_known"
+            ),
+            models.UniqueConstraint(
+                fields=["setting"], condition=Q(end__isnull=True), name="one_open_closure"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = f" to {self.end:%d/%m/%Y}" if self.end else ""
+        return f"{self.setting.urn} {self.get_status_display()} from {self.start:%d/%m/%Y}{until}"
 
 
 class Scale(models.Model):

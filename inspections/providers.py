@@ -12,6 +12,13 @@ are matched loosely against a list of the names seen.
 Everything is checked before anything is saved: each problem carries its file, row,
 column, value and a plain-English message, and a file with any error saves nothing.
 Re-loading a list updates settings by URN.
+
+A change of registration status is a status change from the list's date, made with the
+rules of inspections.closures, so the setting's closure history is kept. The list never
+reopens a council's home that the council itself recorded as closed or temporarily
+closed ("Active" says the registration stands, not that the home takes children): the
+council's status stays, with a warning. Every setting the list changes has its
+`version` bumped, so an officer's open form can't overwrite the change unawares.
 """
 
 from __future__ import annotations
@@ -26,16 +33,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority
-from inspections import frameworks
+from inspections import closures, frameworks
 from inspections.models import (
     POSTCODE_REGEX,
     URN_REGEX,
+    ClosureSource,
     Framework,
     InspectionType,
     Setting,
+    SettingClosure,
     SettingInspection,
     SettingJudgement,
     SettingStatus,
@@ -681,8 +691,11 @@ _SETTING_FIELDS = (
 )
 
 
-def _apply(setting: Setting, row: ProviderRow, as_at: dt.date, is_new: bool) -> None:
-    """Copy a checked row onto a setting, keeping what the list doesn't say."""
+def _apply(setting: Setting, row: ProviderRow, as_at: dt.date) -> None:
+    """Copy a checked row onto a setting, keeping what the list doesn't say.
+
+    Not the status: see `_new_status` and `_status_change`.
+    """
     present = row.present
     if row.name:  # Ofsted withholds children's homes' names: keep one entered here
         setting.name = row.name[:200]
@@ -710,16 +723,75 @@ def _apply(setting: Setting, row: ProviderRow, as_at: dt.date, is_new: bool) -> 
         setting.latest_overall_judgement = GRADE_LABELS[grade] if grade else ""
     setting.list_as_at = as_at
 
-    # "Active" says the registration stands, not that the home is taking children: a
-    # temporary closure the council has recorded stands until it reopens the home.
-    status = row.status
-    if status == SettingStatus.OPEN and setting.status == SettingStatus.TEMPORARILY_CLOSED:
-        status = SettingStatus.TEMPORARILY_CLOSED
-    if is_new:
-        setting.status = status
-        setting.status_since = row.registration_date if status == SettingStatus.OPEN else as_at
-    elif status != setting.status:
-        setting.status, setting.status_since = status, as_at
+
+def _new_status(setting: Setting, row: ProviderRow, as_at: dt.date) -> SettingClosure | None:
+    """A new setting's status, and its closure period from the list's date if closed."""
+    setting.status = row.status
+    if row.status == SettingStatus.OPEN:
+        setting.status_since = row.registration_date
+        return None
+    setting.status_since = as_at
+    return SettingClosure(
+        setting=setting, status=row.status, start=as_at, source=ClosureSource.OFSTED_LIST
+    )
+
+
+def _status_change(
+    setting: Setting, row: ProviderRow, as_at: dt.date, result: LoadResult
+) -> list[SettingClosure]:
+    """Apply the row's status to a stored setting from the list's date, as
+    closures.record_status would; return the closure periods to save."""
+    if row.status == setting.status:
+        return []
+    history = closures.closures_of(setting)
+    ongoing = next((c for c in history if c.end is None), None)
+    status_label = SettingStatus(row.status).label.lower()
+    if (
+        row.status == SettingStatus.OPEN
+        and ongoing is not None
+        and ongoing.source != ClosureSource.OFSTED_LIST
+        and setting.run_by_council_id is not None
+    ):
+        label = SettingStatus(setting.status).label.lower()
+        since = setting.status_since or ongoing.start
+        result.problems.append(
+            Problem(
+                "warning",
+                result.file,
+                f"{_setting_name(setting)} is active in Ofsted's list, but "
+                f"{setting.run_by_council.name} has recorded it as {label} since "
+                f"{_long_date(since)}: it is left {label}. If the home has reopened, "
+                "record that on the home's page.",
+                row.line,
+                "Registration status",
+            )
+        )
+        return []
+    try:
+        return closures.plan_status(
+            setting, history, row.status, as_at, source=ClosureSource.OFSTED_LIST
+        )
+    except closures.StatusChangeError as exc:
+        result.problems.append(
+            Problem(
+                "warning",
+                result.file,
+                f"The list as at {_long_date(as_at)} says {_setting_name(setting)} is "
+                f"{status_label}, which its closure history can't take ({exc}): its status "
+                "is left as it was.",
+                row.line,
+                "Registration status",
+            )
+        )
+        return []
+
+
+def _setting_name(setting: Setting) -> str:
+    return f"{setting.name} ({setting.urn})" if setting.name else f"URN {setting.urn}"
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _values(setting: Setting) -> dict[str, object]:
@@ -728,8 +800,19 @@ def _values(setting: Setting) -> dict[str, object]:
 
 @transaction.atomic
 def save_rows(rows: list[ProviderRow], as_at: dt.date, result: LoadResult) -> None:
-    existing = {s.urn: s for s in Setting.objects.filter(urn__in=[r.urn for r in rows])}
+    urns = [r.urn for r in rows]
+    # Locked until the list is saved: an officer saving one of these settings meanwhile
+    # waits, then finds its version bumped and is told, rather than either change being
+    # lost.
+    existing = {
+        s.urn: s
+        for s in Setting.objects.select_for_update()
+        .filter(urn__in=urns)
+        .prefetch_related(closures.prefetch())
+    }
     new: list[Setting] = []
+    new_closures: list[SettingClosure] = []
+    changed_closures: list[SettingClosure] = []
     # Settings grouped by the fields that changed: bulk_update builds an expression per
     # row and field, so writing only changed fields keeps a national reload quick.
     changed: dict[frozenset[str], list[Setting]] = {}
@@ -738,24 +821,33 @@ def save_rows(rows: list[ProviderRow], as_at: dt.date, result: LoadResult) -> No
         setting = existing.get(row.urn)
         if setting is None:
             setting = Setting(urn=row.urn)
-            _apply(setting, row, as_at, is_new=True)
+            _apply(setting, row, as_at)
+            closure = _new_status(setting, row, as_at)
+            if closure is not None:
+                new_closures.append(closure)
             new.append(setting)
             existing[row.urn] = setting
             continue
         before = _values(setting)
-        _apply(setting, row, as_at, is_new=False)
+        _apply(setting, row, as_at)
+        for closure in _status_change(setting, row, as_at, result):
+            (changed_closures if closure.pk else new_closures).append(closure)
         after = _values(setting)
         # Every row of a new list changes list_as_at; that alone isn't an update.
         fields = frozenset(f for f in _SETTING_FIELDS if before[f] != after[f]) - {"list_as_at"}
         if fields:
             setting.updated_at = now
-            changed.setdefault(fields | {"updated_at"}, []).append(setting)
+            setting.version += 1
+            changed.setdefault(fields | {"updated_at", "version"}, []).append(setting)
     Setting.objects.bulk_create(new, batch_size=500)
     for fields, settings in changed.items():
         Setting.objects.bulk_update(settings, sorted(fields), batch_size=200)
-    Setting.objects.filter(urn__in=[r.urn for r in rows]).exclude(list_as_at=as_at).update(
-        list_as_at=as_at
+    # Periods ended or changed first: a setting has one open period at a time.
+    SettingClosure.objects.bulk_update(
+        changed_closures, ["status", "start", "end", "source"], batch_size=500
     )
+    SettingClosure.objects.bulk_create(new_closures, batch_size=500)
+    Setting.objects.filter(urn__in=urns).exclude(list_as_at=as_at).update(list_as_at=as_at)
     result.created = len(new)
     result.updated = sum(len(settings) for settings in changed.values())
     _save_inspections([r for r in rows if r.record_inspection], existing, result)
@@ -884,12 +976,16 @@ def load_demo_providers(log: Callable[[str], None] = print) -> LoadResult:
     for la_code, urns in DEMO_RUN_BY.items():
         council = LocalAuthority.objects.get(la_code=la_code)
         Setting.objects.filter(urn__in=urns).exclude(run_by_council=council).update(
-            run_by_council=council
+            run_by_council=council, updated_at=timezone.now(), version=F("version") + 1
         )
+    # The council's own record of its closed home (the list says it is Active).
     urn, since = DEMO_CLOSED_HOME
-    Setting.objects.filter(urn=urn).exclude(
-        status=SettingStatus.TEMPORARILY_CLOSED, status_since=since
-    ).update(status=SettingStatus.TEMPORARILY_CLOSED, status_since=since)
+    closures.record_status(
+        Setting.objects.get(urn=urn),
+        SettingStatus.TEMPORARILY_CLOSED,
+        since,
+        source=ClosureSource.COUNCIL,
+    )
     for la_code in DEMO_RUN_BY:
         oversight.changed(LocalAuthority.objects.get(la_code=la_code).pk)
     log(result.summary())

@@ -1,8 +1,9 @@
 """How a council's own children's homes stand with Ofsted: query helpers for pages and reports.
 
 Everything here reads; nothing writes. Functions that take one setting read its
-inspections through `with_inspections`' prefetch when the setting came from it, so a
-list of homes costs a fixed number of queries however many homes there are:
+inspections and closure periods through `with_inspections`' prefetch when the setting
+came from it, so a list of homes costs a fixed number of queries however many homes
+there are:
 
     homes = with_inspections(council_homes(la))
     for home in homes:
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from corporate_parenting.models import LocalAuthority
+from inspections import closures
 from inspections.models import (
     Grade,
     InspectionType,
@@ -65,8 +67,9 @@ def inspections_prefetch() -> Prefetch:
 
 
 def with_inspections(settings: QuerySet[Setting]) -> QuerySet[Setting]:
-    """The settings with every inspection and judgement loaded, for the helpers below."""
-    return settings.prefetch_related(inspections_prefetch())
+    """The settings with every inspection, judgement and closure period loaded, for the
+    helpers below."""
+    return settings.prefetch_related(inspections_prefetch(), closures.prefetch())
 
 
 def inspections_of(setting: Setting) -> list[SettingInspection]:
@@ -110,16 +113,12 @@ def later_interim(
 def is_closed_on(setting: Setting, on: dt.date) -> bool:
     """Whether the home was closed (temporarily or for good) on `on`.
 
-    Only the current status and the date it began are kept, not a history: a home
-    closed now counts as open before its closure date, and a home that closed and has
-    since reopened counts as open throughout. Figures for past dates can therefore
-    differ from what was true then.
+    Read from the home's closure periods (inspections.closures), so a past date gets
+    the answer that was true then: a home that has since reopened counts as closed
+    while it was, and one closed for good after a temporary closure counts as closed
+    from the day it first closed.
     """
-    return (
-        setting.status != SettingStatus.OPEN
-        and setting.status_since is not None
-        and setting.status_since <= on
-    )
+    return closures.closed_on(setting, on)
 
 
 def homes_good_or_better(
@@ -185,8 +184,9 @@ def summarise(homes: list[Setting], on: dt.date) -> HomesSummary:
     summary = HomesSummary()
     below: dict[Grade, int] = {}
     for home in homes:
-        if is_closed_on(home, on):
-            if home.status == SettingStatus.TEMPORARILY_CLOSED:
+        closure = closures.closure_on(home, on)
+        if closure is not None:
+            if closure.status == SettingStatus.TEMPORARILY_CLOSED:
                 summary.temporarily_closed += 1
             else:
                 summary.closed += 1

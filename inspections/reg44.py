@@ -12,10 +12,10 @@ the visit within a set time. Each month of each home gets one status:
   ("Report awaited"). Not yet counted either way.
 - "missing": no visit, and the month was due.
 - "exempt": no visit was due because the home was not registered and open for the
-  whole month: it was registered after the month's first day, or it is closed or
-  temporarily closed with `status_since` on or before the month's last day (so that
-  month and every later one are exempt). Only the home's current status is known, so
-  a closure that has since ended does not make earlier months exempt.
+  whole month: it was registered after the month's first day, or it was closed or
+  temporarily closed on any day of the month. Closures are read from the home's
+  closure periods (inspections.closures), so the months of a closure stay exempt
+  after the home reopens or closes for good.
 - "future": no visit, and the month has not finished yet, so the visit is not yet due.
 - "unrecorded": no visit, in a month before the council's first recorded visit to any
   of its homes. Records kept elsewhere before the council started using this service
@@ -34,11 +34,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from corporate_parenting.models import LocalAuthority
-from inspections.models import Reg44Visit, Setting, SettingStatus, SettingType
+from inspections import closures
+from inspections.models import Reg44Visit, Setting, SettingType
 from performance.indicators import ratio
 
 ON_TIME = "on_time"
@@ -84,10 +85,12 @@ def council_homes(la: LocalAuthority | int):
 
 
 def closed_since(setting: Setting, on: dt.date) -> dt.date | None:
-    """The date the home closed, if it was closed (or temporarily closed) on `on`."""
-    if setting.status != SettingStatus.OPEN and setting.status_since and setting.status_since <= on:
-        return setting.status_since
-    return None
+    """The first day of the home's closure, if it was closed (or temporarily closed) on `on`.
+
+    Reads the home's prefetched closure periods when it has them (`closures.prefetch`).
+    """
+    closure = closures.closure_on(setting, on)
+    return closure.start if closure else None
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -130,7 +133,7 @@ def month_status(
     if visit is not None:
         return report_status(visit, report_days, today)
     last_day = month_end(month)
-    if closed_since(setting, last_day) or (
+    if closures.closure_during(setting, month, last_day) or (
         setting.registration_date is not None and setting.registration_date > month
     ):
         return EXEMPT
@@ -190,7 +193,13 @@ def _build(la: LocalAuthority | int, months: list[dt.date], today: dt.date) -> G
     if not months:
         return Grid(months=[], rows=[], today=today, report_days=days)
     first, last = months[0], months[-1]
-    homes = list(council_homes(la).order_by("name", "urn"))
+    first_visit = Reg44Visit.objects.filter(setting=OuterRef("pk")).order_by("month")
+    homes = list(
+        council_homes(la)
+        .annotate(first_visit=Subquery(first_visit.values("month")[:1]))
+        .order_by("name", "urn")
+        .prefetch_related(closures.prefetch())
+    )
     visits: dict[tuple[int, dt.date], Reg44Visit] = {
         (v.setting_id, v.month): v
         for v in Reg44Visit.objects.filter(
@@ -198,14 +207,14 @@ def _build(la: LocalAuthority | int, months: list[dt.date], today: dt.date) -> G
         )
     }
     visited = {setting_id for setting_id, _ in visits}
-    records_began = Reg44Visit.objects.filter(setting__in=[h.pk for h in homes]).aggregate(
-        first=Min("month")
-    )["first"]
+    # The council's first recorded visit to any of its homes.
+    records_began = min((h.first_visit for h in homes if h.first_visit), default=None)
     rows = []
     for home in homes:
-        # A home closed before the period, or registered after it, with no visit in it,
-        # would be a row of "Closed": leave it out.
-        gone = closed_since(home, first - dt.timedelta(days=1))
+        # A home closed from before the period to its end, or registered after it, with
+        # no visit in it, would be a row of "Closed": leave it out.
+        closure = closures.closure_on(home, first - dt.timedelta(days=1))
+        gone = closure is not None and (closure.end is None or closure.end >= month_end(last))
         unborn = home.registration_date is not None and home.registration_date > month_end(last)
         if (gone or unborn) and home.pk not in visited:
             continue

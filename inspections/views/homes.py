@@ -18,7 +18,7 @@ from corporate_parenting import audit
 from corporate_parenting.access import role_required
 from corporate_parenting.govuk_forms import save_and_audit
 from corporate_parenting.models import AuditLog, Role, User
-from inspections import ratings
+from inspections import closures, ratings
 from inspections.forms_homes import (
     HomeForm,
     InspectionForm,
@@ -49,11 +49,20 @@ def _council_setting(user: User, pk: int) -> Setting:
     return get_object_or_404(Setting.objects.filter(run_by_council_id=user.la_id), pk=pk)
 
 
+def _long_date(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def _status_text(setting: Setting) -> str:
+    """ "Temporarily closed since 1 February 2020", and since when it has been closed at
+    all when it closed for good after a temporary closure."""
     if setting.status == SettingStatus.OPEN:
         return "Open"
-    label = setting.get_status_display()
-    return f"{label} since {setting.status_since.day} {setting.status_since:%B %Y}"
+    text = f"{setting.get_status_display()} since {_long_date(setting.status_since)}"
+    ongoing = next((c for c in closures.closures_of(setting) if c.end is None), None)
+    if ongoing is not None and ongoing.start < setting.status_since:
+        text += f" (not open since {_long_date(ongoing.start)})"
+    return text
 
 
 def _home_row(home: Setting, today) -> dict[str, object]:
@@ -97,6 +106,8 @@ def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "home": home,
             "status": _status_text(home),
+            # Closures that have ended, newest first: the current one is the status.
+            "past_closures": [c for c in reversed(closures.closures_of(home)) if c.end is not None],
             "inspections": ratings.inspections_of(home),
             "due": ratings.next_inspection_due(home, today),
             "can_edit": request.user.role == Role.OFFICER,
@@ -108,13 +119,17 @@ def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def home_create(request: HttpRequest) -> HttpResponse:
     form = HomeForm(
         request.POST or None,
+        council=request.user.la,
         initial={"setting_type": SettingType.CHILDRENS_HOME, "status": SettingStatus.OPEN},
     )
-    if request.method == "POST" and form.is_valid():
-        form.instance.run_by_council_id = request.user.la_id
-        form.instance.la_id = request.user.la_id
-        form.instance.sector = "Local Authority"
-        home = save_and_audit(request, form, "Home added")
+    # A home already in Ofsted's list is saved only once the officer has been told so.
+    if request.method == "POST" and form.is_valid() and (not form.listed or form.claim_confirmed):
+        message = (
+            f"Home added: recorded as run by {request.user.la.name}"
+            if form.listed
+            else "Home added"
+        )
+        home = save_and_audit(request, form, message)
         if home is not None:
             return redirect("home_detail", pk=home.pk)
     return render(request, "inspections/homes_form.html", {"form": form, "home": None})
@@ -124,7 +139,9 @@ def home_create(request: HttpRequest) -> HttpResponse:
 def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
     home = _council_setting(request.user, pk)
     # The form gets its own copy: validating sets the posted values on its instance.
-    form = HomeForm(request.POST or None, instance=_council_setting(request.user, pk))
+    form = HomeForm(
+        request.POST or None, instance=_council_setting(request.user, pk), council=request.user.la
+    )
     if request.method == "POST" and form.is_valid():
         saved = save_and_audit(request, form, "Home updated")
         if saved is not None:

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from corporate_parenting.models import AuditLog
 from inspections import frameworks, ratings
+from inspections.closures import record_status
 from inspections.forms_homes import quote
 from inspections.models import (
+    ClosureSource,
     Framework,
     InspectionType,
     Setting,
@@ -68,8 +70,12 @@ def make_home(la, urn="SC100001", **extra) -> Setting:
         "registered_places": 4,
         "registration_date": dt.date(2010, 1, 1),
     }
+    status, since = extra.pop("status", None), extra.pop("status_since", None)
     fields.update(extra)
-    return Setting.objects.create(urn=urn, **fields)
+    home = Setting.objects.create(urn=urn, **fields)
+    if status:  # as an officer records it: with its closure period
+        record_status(home, status, since, source=ClosureSource.COUNCIL)
+    return home
 
 
 def inspect(home, date, grades=None, kind=InspectionType.FULL, framework=None, **fields):
@@ -367,9 +373,9 @@ def home_post(**changes) -> dict[str, str]:
         "name": "New House",
         "setting_type": SettingType.CHILDRENS_HOME,
         "registered_places": "4",
-        "registration_date_day": "",
-        "registration_date_month": "",
-        "registration_date_year": "",
+        "registration_date_day": "1",
+        "registration_date_month": "4",
+        "registration_date_year": "2010",
         "status": SettingStatus.OPEN,
         "status_since_day": "",
         "status_since_month": "",
@@ -402,11 +408,13 @@ def test_an_officer_adds_a_home_for_their_council(client, officer, derby):
     [
         (
             {"urn": "SC12345"},
-            "Enter the Ofsted URN as SC and 6 digits, like SC045099, or as 7 digits",
+            f"{quote('SC12345')} is not an Ofsted URN: enter SC and 6 digits, like SC045099, "
+            "or 7 digits",
         ),
         (
-            {"urn": "AB123456"},
-            "Enter the Ofsted URN as SC and 6 digits, like SC045099, or as 7 digits",
+            {"urn": " ab123456 "},
+            f"{quote('ab123456')} is not an Ofsted URN: enter SC and 6 digits, like SC045099, "
+            "or 7 digits",
         ),
         ({"urn": "xxxxxxx"}, "XXXXXXX is the placeholder the SSDA903 return uses"),
         ({"urn": "SC900002"}, "Another setting already has the Ofsted URN SC900002"),
@@ -496,7 +504,7 @@ def test_an_officer_changes_a_home_and_it_is_audited(client, officer, demo):
     )
     assert home.version == 2
     log = AuditLog.objects.get(action=AuditLog.Action.UPDATE, object_id=str(home.pk))
-    assert log.changed_fields["name"] == "Oak Lodge House"
+    assert log.changed_fields["name"] == {"old": "Oak Lodge", "new": "Oak Lodge House"}
 
 
 def test_the_second_of_two_officers_editing_a_home_is_told_and_overwrites_nothing(

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
 from corporate_parenting.models import LocalAuthority
+from inspections.closures import record_status
 from inspections.models import (
     Framework,
     InspectionType,
@@ -247,13 +248,13 @@ def test_names_entered_here_survive_ofsteds_redaction(derby):
 def test_registration_status_sets_the_settings_status(derby):
     load(as_csv(HOME))
     home = Setting.objects.get(urn="SC123456")
-    home.status, home.status_since = SettingStatus.TEMPORARILY_CLOSED, dt.date(2022, 5, 1)
-    home.save()
+    record_status(home, SettingStatus.TEMPORARILY_CLOSED, dt.date(2022, 5, 1), source="council")
 
     # "Active" means the registration stands; it doesn't reopen a home closed here.
-    load(as_csv(HOME))
+    result = load(as_csv(HOME))
     home.refresh_from_db()
     assert (home.status, home.status_since) == ("temporarily_closed", dt.date(2022, 5, 1))
+    assert "Derby has recorded it as temporarily closed since 1 May 2022" in messages(result)[0]
 
     load(as_csv({**HOME, "Registration status": "Resigned"}), as_at=dt.date(2023, 6, 30))
     home.refresh_from_db()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from corporate_parenting.models import AuditLog, Role
 from inspections import reg44
+from inspections.closures import record_status
 from inspections.models import (
     MemberVisit,
     Reg44Recommendation,
@@ -26,9 +27,13 @@ TODAY = D(2022, 3, 20)
 
 
 def make_home(la, urn: str, name: str, **extra: object) -> Setting:
-    return Setting.objects.create(
+    status, since = extra.pop("status", None), extra.pop("status_since", None)
+    home = Setting.objects.create(
         urn=urn, name=name, setting_type="childrens_home", run_by_council=la, la=la, **extra
     )
+    if status:  # as an officer records it: with its closure period
+        record_status(home, status, since, source="council")
+    return home
 
 
 def make_visit(home: Setting, visit_date: dt.date, **extra: object) -> Reg44Visit:
@@ -319,7 +324,7 @@ def test_no_visit_to_a_closed_home(client, officer, willow):
     response = client.post(reverse("reg44_visit_create"), visit_post(willow))
     assert has(
         response,
-        "Willow Lodge has been temporarily closed since 1 February 2020, so it can't have "
+        "Willow Lodge was temporarily closed from 1 February 2020, so it can't have "
         "had a visit on 3 March 2022",
     )
     assert not Reg44Visit.objects.exists()
@@ -592,7 +597,7 @@ def test_elected_members_visits(client, officer, clerk, oak, willow):
         "Date of visit must be today or in the past",
     )
     closed = client.post(reverse("member_visit_create"), member_post(willow))
-    assert has(closed, "Willow Lodge has been temporarily closed since 1 February 2020")
+    assert has(closed, "Willow Lodge was temporarily closed from 1 February 2020")
     assert not MemberVisit.objects.exists()
     response = client.post(reverse("member_visit_create"), member_post(oak))
     assert response["Location"] == reverse("member_visit_list")
