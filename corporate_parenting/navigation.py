@@ -29,6 +29,7 @@ def navigation_for(user: User) -> list[tuple[str, str]]:
     if user.role == Role.OFFICER:
         items.append(("Children", reverse("children_list")))
         items.append(("SSDA903 imports", reverse("import_list")))
+        items.append(("Quarterly returns", reverse("return_list")))
     if user.role in (Role.OFFICER, Role.COUNCILLOR, Role.CLERK):
         items.append(("Homes and inspections", reverse("inspections_home")))
     if user.role in (Role.OFFICER, Role.COUNCIL_ADMIN):
