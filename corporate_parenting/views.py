@@ -17,6 +17,7 @@ from corporate_parenting.forms import CouncilUserForm, NewCouncilUserForm, SignI
 from corporate_parenting.models import AuditLog, Role, User
 from corporate_parenting.navigation import home_url_for
 from corporate_parenting.services import create_council_user
+from returns.reminders import banner_context
 
 
 class SignInView(auth_views.LoginView):
@@ -97,7 +98,8 @@ def _council_overview(user: User) -> dict[str, object]:
 
 @role_required(Role.OFFICER)
 def officer_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "corporate_parenting/officer_home.html", _council_overview(request.user))
+    context = _council_overview(request.user) | banner_context(request.user)
+    return render(request, "corporate_parenting/officer_home.html", context)
 
 
 @role_required(Role.CLERK)

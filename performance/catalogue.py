@@ -34,7 +34,23 @@ LEAVERS = "Care leavers"
 PERMANENCE = "Permanence"
 MISSING = "Missing"
 HOMES = "Children's homes and inspections"
-SECTIONS = [NUMBERS, STABILITY, HEALTH, EDUCATION, LEAVERS, PERMANENCE, MISSING, HOMES]
+FOSTERING = "Fostering and permanence"
+RESIDENTIAL = "Residential staffing and placement costs"
+CICC = "Children in Care Council"
+SECTIONS = [
+    NUMBERS,
+    STABILITY,
+    HEALTH,
+    EDUCATION,
+    LEAVERS,
+    PERMANENCE,
+    MISSING,
+    HOMES,
+    FOSTERING,
+    RESIDENTIAL,
+    CICC,
+]
+RETURN = "quarterly return"  # figures officers enter each quarter (returns/), signed off
 
 CATALOGUE: tuple[Definition, ...] = (
     Definition(
@@ -454,6 +470,283 @@ CATALOGUE: tuple[Definition, ...] = (
         source="903 and inspections",
         england_benchmark=False,
         tolerance=5,
+    ),
+    # From the quarterly returns officers sign off (returns/figures.py), not the 903: the
+    # year is the year to date over the signed-off quarters; stocks are the latest's.
+    Definition(
+        "foster_enquiries",
+        "Fostering enquiries",
+        "Enquiries from people interested in fostering for the council, in the period.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        suppress=False,  # prospective carers, not children
+        england_benchmark=False,
+        tolerance=20,
+    ),
+    Definition(
+        "foster_information_packs",
+        "Fostering information packs sent",
+        "Information packs sent to people who enquired about fostering, in the period.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        suppress=False,
+        england_benchmark=False,
+        tolerance=7,
+    ),
+    Definition(
+        "foster_applications",
+        "Fostering applications",
+        "Applications to foster for the council returned in the period.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        suppress=False,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "foster_approvals",
+        "Foster carer households approved",
+        "New foster carer households approved in the period: mainstream carers and family "
+        "and friends (connected) carers.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        suppress=False,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "foster_conversion_pct",
+        "Fostering enquiries converted to mainstream approvals",
+        "Mainstream foster carer households approved in the period as a percentage of "
+        "fostering enquiries in the period. Family and friends carers are left out: they "
+        "are assessed for a child they already know, not recruited. An approval usually "
+        "follows its enquiry by several months, so this compares the period's flows rather "
+        "than following each enquiry.",
+        "percent",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        suppress=False,
+        england_benchmark=False,
+        tolerance=2,
+    ),
+    Definition(
+        "foster_households_net_change",
+        "Net change in foster carer households",
+        "Households approved in the period less households deregistered in it (retirement, "
+        "change of circumstances, transfer to an agency, dissatisfaction or another reason).",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        suppress=False,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "internal_foster_placements",
+        "Children placed with the council's own foster carers",
+        "Children placed with the council's own (internal) foster carers at the end of the "
+        "latest signed-off quarter in the period.",
+        "count",
+        "higher",
+        "stock",
+        FOSTERING,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=5,
+    ),
+    Definition(
+        "permanence_exits_non_adoption",
+        "Exits through SGO, CAO or reunification (team count)",
+        "Children the permanence team recorded leaving care in the period through a special "
+        "guardianship order, a child arrangements order or a planned return home "
+        "(reunification). The team's own count: see the reconciliation with the 903.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "adoption_orders",
+        "Adoption orders (team count)",
+        "Adoption orders granted in the period for the council's children, as the "
+        "permanence team recorded them.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "placed_for_adoption",
+        "Children placed for adoption",
+        "Children who moved in with their prospective adopters in the period.",
+        "count",
+        "higher",
+        "flow",
+        FOSTERING,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "residential_vacancy_rate_pct",
+        "Staff vacancies in the council's children's homes",
+        "Vacant posts as a percentage of the staffing establishment, both in full-time "
+        "equivalents (FTE), over the council's homes open at the end of the latest "
+        "signed-off quarter in the period. Closed and temporarily closed homes are left out.",
+        "percent",
+        "lower",
+        "stock",
+        RESIDENTIAL,
+        source=RETURN,
+        suppress=False,  # staff posts, not children
+        england_benchmark=False,
+        tolerance=5,
+    ),
+    Definition(
+        "residential_vacancies_fte",
+        "Staff vacancies in the council's children's homes (FTE)",
+        "Vacant posts in full-time equivalents in the council's open children's homes at the "
+        "end of the latest signed-off quarter in the period.",
+        "count",
+        "lower",
+        "stock",
+        RESIDENTIAL,
+        source=RETURN,
+        suppress=False,
+        england_benchmark=False,
+        tolerance=5,
+    ),
+    Definition(
+        "external_placements",
+        "Children in external placements",
+        "Children placed with independent fostering agencies, external children's homes, "
+        "supported accommodation, secure welfare, parent and child placements or supported "
+        "lodgings at the end of the latest signed-off quarter in the period.",
+        "count",
+        "neutral",
+        "stock",
+        RESIDENTIAL,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=10,
+    ),
+    Definition(
+        "external_weekly_cost",
+        "Weekly cost of external placements (£)",
+        "The weekly cost in pounds of the external placements at the end of the latest "
+        "signed-off quarter in the period: for each type of placement, the number of "
+        "placements times their average weekly cost, added up.",
+        "count",
+        "lower",
+        "stock",
+        RESIDENTIAL,
+        source=RETURN,
+        suppress=False,  # money; the number of children is its own indicator
+        england_benchmark=False,
+        tolerance=10000,
+    ),
+    Definition(
+        "pep_completion_pct",
+        "Personal Education Plans completed",
+        "The Virtual School's percentage of children looked after of school age with a "
+        "completed Personal Education Plan (PEP), at the latest signed-off quarter in the "
+        "period.",
+        "percent",
+        "higher",
+        "stock",
+        EDUCATION,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "school_attendance_pct",
+        "School attendance of children in care",
+        "The Virtual School's school attendance percentage for children looked after: for "
+        "a year, the average of the signed-off quarters' figures.",
+        "percent",
+        "higher",
+        "flow",
+        EDUCATION,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=2,
+    ),
+    Definition(
+        "exclusions_fixed_term",
+        "Fixed-term exclusions (suspensions)",
+        "Fixed-term exclusions (suspensions) of children looked after in the period, as the "
+        "Virtual School recorded them.",
+        "count",
+        "lower",
+        "flow",
+        EDUCATION,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "exclusions_permanent",
+        "Permanent exclusions",
+        "Permanent exclusions of children looked after in the period, as the Virtual School "
+        "recorded them.",
+        "count",
+        "lower",
+        "flow",
+        EDUCATION,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=1,
+    ),
+    Definition(
+        "not_in_full_time_education",
+        "Children not in full-time education",
+        "Children looked after of school age not in full-time education at the end of the "
+        "latest signed-off quarter in the period.",
+        "count",
+        "lower",
+        "stock",
+        EDUCATION,
+        source=RETURN,
+        england_benchmark=False,
+        tolerance=3,
+    ),
+    Definition(
+        "cicc_actions_overdue",
+        "Children in Care Council actions overdue",
+        '"You said, we did" actions past their due date and not complete at the end of the '
+        "period (or today, if sooner). Actions raised in a return not yet signed off are "
+        "left out.",
+        "count",
+        "lower",
+        "stock",
+        CICC,
+        source=RETURN,
+        suppress=False,  # actions, not children
+        england_benchmark=False,
+        tolerance=1,
     ),
 )
 BY_CODE = {d.code: d for d in CATALOGUE}

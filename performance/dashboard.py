@@ -33,6 +33,8 @@ HEADLINES = {
     "Permanence": "ceased_adoption",
     "Missing": "missing_children_pct",
     "Children's homes and inspections": "reg44_on_time_pct",
+    "Fostering and permanence": "foster_approvals",
+    "Residential staffing and placement costs": "residential_vacancy_rate_pct",
 }
 DIMENSIONS = {
     "age": "Age band",
@@ -141,6 +143,12 @@ class Tile:
     notes: dict[str, object] = field(default_factory=dict)
 
 
+class Sections(list):
+    """The dashboard's sections; `returns_panels` carries the quarterly returns' panels."""
+
+    returns_panels: object = None
+
+
 @dataclass
 class Section:
     title: str
@@ -166,7 +174,7 @@ def _latest_benchmarks(la: LocalAuthority, year: int) -> dict[tuple[int, str], B
     return {(b.indicator_id, b.area): b for b in wanted.order_by("year")}
 
 
-def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> list[Section]:
+def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> Sections:
     indicators = list(Indicator.objects.all())
     by_pk = {i.pk: i for i in indicators}
     # The quarterly chart and its table both cover the eight quarters to Q4 of the year.
@@ -241,7 +249,20 @@ def build(la: LocalAuthority, year: int, quarter: int, *, suppress: bool) -> lis
                 (period_label(*p), shown(headline, p, public=True).text) for p in periods
             ]
         sections.append(section)
-    return sections
+    from returns.figures import panels  # built from what is loaded here: no queries
+
+    result = Sections(sections)
+    result.returns_panels = panels(
+        year=year,
+        quarter=quarter,
+        suppress=suppress,
+        indicators=indicators,
+        values=values,
+        hidden=hidden,
+        targets=targets,
+        notes=notes,
+    )
+    return result
 
 
 def _describe_change(tile: Tile, earlier: Shown, prev: tuple[int, int]) -> None:

@@ -79,6 +79,9 @@ def compute_year(
         .first()
     )
     loaded = oversight.preload(la, [year])
+    from returns import figures as returns_figures  # the quarterly returns' indicators
+
+    returns_loaded = returns_figures.preload(la, [year])
     results: dict[int, dict[str, indicators.Figure]] = {}
     for quarter in (0, 1, 2, 3, 4):
         start, end = quarter_bounds(year, quarter)
@@ -92,6 +95,7 @@ def compute_year(
         if quarter == 0 and not as_at:
             figures.update(indicators.cohorts(la=la.pk, s=start, d=end, year=year))
         figures.update(oversight.figures(la, start, end, loaded=loaded))
+        figures.update(returns_figures.figures(la, start, end, loaded=returns_loaded))
         results[quarter] = {
             code: figure
             for code, figure in figures.items()

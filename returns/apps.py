@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class ReturnsConfig(AppConfig):
     name = "returns"
     verbose_name = "Quarterly returns"
+
+    def ready(self) -> None:
+        from returns import signals
+
+        signals.connect()

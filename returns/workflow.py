@@ -17,6 +17,7 @@ from django.utils import timezone
 from corporate_parenting import audit
 from corporate_parenting.models import AuditLog, LocalAuthority, Role, User
 from placements.models import collection_year_label, collection_year_of
+from returns import figures
 from returns.models import (
     QUARTERS,
     ChildrenInCareCouncil,
@@ -262,6 +263,7 @@ def sign_off(ret: QuarterlyReturn, user: User, seen_version: int) -> None:
         obj=ret,
         changed_fields={"status": {"old": "Submitted", "new": "Signed off"}},
     )
+    figures.changed(ret.la_id)  # what councillors see changes with sign-off
 
 
 @transaction.atomic
@@ -296,3 +298,5 @@ def reopen(ret: QuarterlyReturn, user: User, seen_version: int, reason: str) -> 
         changed_fields={"status": {"old": old, "new": "Draft"}},
         detail=f"Reopened: {reason}",
     )
+    if old == "Signed off":
+        figures.changed(ret.la_id)

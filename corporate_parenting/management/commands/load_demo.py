@@ -15,11 +15,13 @@ class Command(BaseCommand):
         from inspections.providers import load_demo_providers
         from performance.benchmarks import load_demo_benchmarks_and_targets
         from placements.demo import load_demo_returns
+        from returns.demo import load_demo_quarterly_returns
 
         # Benchmarks, targets and inspections first: the charts drawn at import show them.
         load_demo_benchmarks_and_targets()
         load_demo_providers(log=self.stdout.write)
         load_demo_oversight(log=self.stdout.write)
+        load_demo_quarterly_returns(log=self.stdout.write)
         load_demo_returns(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(demo_logins_text())
