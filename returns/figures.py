@@ -568,6 +568,7 @@ class Panels:
     funnel: Funnel | None = None
     permanence: list[ProgressRow] = field(default_factory=list)
     routes: list[tuple[str, Cell]] = field(default_factory=list)
+    routes_note: str = ""
     approvals_split: str = ""
     residential: dict[str, object] = field(default_factory=dict)
     cicc: dict[str, object] = field(default_factory=dict)
@@ -688,10 +689,18 @@ def panels(
         result.permanence.append(ProgressRow(row_label, code, done, _fmt(target), progress))
     exits = mine.get("permanence_exits_non_adoption")
     routes = (notes.get(exits.pk) or {}).get("year_to_date") if exits else None
+    if suppress and routes and quarter != 0:
+        # Year-to-date routes in each quarter's view would give away a small quarter by
+        # subtraction: councillors and clerks see the split for the year only.
+        result.routes_note = "The split by route is shown in the year's view only."
+        routes = None
     if routes and any(v is not None for v in routes.values()):
         cells = {k: routes.get(k) for k, _ in ROUTES}
         entered = {k: v for k, v in cells.items() if v is not None}
         shown = suppress_table(entered) if suppress else {k: _fmt(v) for k, v in entered.items()}
+        if suppress and to_date("permanence_exits_non_adoption").withheld:
+            # The routes add up to a withheld total: withhold them all.
+            shown = dict.fromkeys(entered, SUPPRESSED)
         result.routes = [
             (
                 ROUTE_LABELS[k],

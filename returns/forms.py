@@ -724,6 +724,19 @@ class CiccActionForm(VersionedForm):
     def _extra_kwargs(self) -> dict[str, object]:
         return {"la_id": self.la_id}
 
+    def clean_raised_in(self) -> QuarterlyReturn | None:
+        """A new action, or a new link, only to a draft return: what a signed-off return
+        says reaches councillors, so it doesn't gain actions nobody signed off. Progress
+        on an action already linked (we did, status) can be recorded at any time."""
+        ret = self.cleaned_data.get("raised_in")
+        if ret is not None and ret.pk != self.instance.raised_in_id and not ret.editable:
+            state = "signed off" if ret.locked else "submitted"
+            raise forms.ValidationError(
+                f"The {ret.period_label} return is {state}, so an action can't be added to "
+                "it. Link the action to a draft return, or to none."
+            )
+        return ret
+
     def clean(self) -> dict[str, object]:
         data = super().clean()
         status, done = data.get("status"), data.get("completed_on")

@@ -95,6 +95,11 @@ class QuarterlyReturn(models.Model):
     def locked(self) -> bool:
         return self.status == ReturnStatus.SIGNED_OFF
 
+    @property
+    def editable(self) -> bool:
+        """Only a draft can be changed: a submitted return is what the signer checks."""
+        return self.status == ReturnStatus.DRAFT
+
 
 class Reopening(models.Model):
     """A signed-off return opened again for changes, and why."""

@@ -111,7 +111,14 @@ def section_of(ret: QuarterlyReturn, slug: str):
 
 
 def check_editable(ret: QuarterlyReturn) -> None:
-    """ReturnError if the return is locked (signed off)."""
+    """ReturnError unless the return is a draft: a submitted return is what the signer
+    reads, so it can't change under them; a signed-off one is locked."""
+    if ret.status == ReturnStatus.SUBMITTED:
+        raise ReturnError(
+            f"The {ret.period_label} return has been submitted and is waiting for sign-off, "
+            "so it can't be changed. Withdraw it to a draft on the return's page, giving a "
+            "reason, to change it."
+        )
     if ret.locked:
         by = ret.signed_off_by
         who = (by.get_full_name() or by.get_username()) if by else "another officer"
@@ -169,7 +176,24 @@ def create_return(
     return ret
 
 
+def _copied_values(obj: object) -> dict[str, dict[str, str]]:
+    """A copied record's values for the audit: {field: {"old": "(blank)", "new": value}}."""
+    skip = {"id", "ret", "section", "version", "updated_at", "updated_by"}
+    return {
+        f.name: {"old": "(blank)", "new": str(getattr(obj, f.attname))[:200]}
+        for f in obj._meta.concrete_fields
+        if f.name not in skip and getattr(obj, f.attname) not in (None, "")
+    }
+
+
 def _copy_sections(source: QuarterlyReturn, target: QuarterlyReturn, user: User) -> None:
+    """Copy each section (and its rows) into the new return, auditing every value copied.
+    Staffing rows only for homes the council still runs."""
+    from inspections.ratings import council_homes
+
+    homes = set(council_homes(target.la_id).values_list("pk", flat=True))
+    detail = f"copied forward from {source.period_label}"
+    copied: list[object] = []
     for slug, _, model in SECTIONS:
         section = model.objects.filter(ret=source).first()
         if section is None:
@@ -181,16 +205,27 @@ def _copy_sections(source: QuarterlyReturn, target: QuarterlyReturn, user: User)
         section.version = 1
         section.updated_by = user
         section.save()
+        copied.append(section)
         if slug == "staffing":
-            for row in HomeStaffing.objects.filter(section_id=old_pk):
+            for row in HomeStaffing.objects.filter(section_id=old_pk, setting_id__in=homes):
                 row.pk = None
                 row.section = section
                 row.save()
+                copied.append(row)
         elif slug == "placements":
             for row in PlacementCost.objects.filter(section_id=old_pk):
                 row.pk = None
                 row.section = section
                 row.save()
+                copied.append(row)
+    for obj in copied:
+        audit.record(
+            user=user,
+            action=AuditLog.Action.CREATE,
+            obj=obj,
+            changed_fields=_copied_values(obj),
+            detail=detail,
+        )
 
 
 def _move(ret: QuarterlyReturn, seen_version: int, **changes: object) -> None:
@@ -199,11 +234,35 @@ def _move(ret: QuarterlyReturn, seen_version: int, **changes: object) -> None:
         **changes, version=F("version") + 1, updated_at=timezone.now()
     )
     if not written:
-        raise ReturnError(
+        ret.refresh_from_db()
+        raise ReturnError(_moved_message(ret))
+    ret.refresh_from_db()
+
+
+def _moved_message(ret: QuarterlyReturn) -> str:
+    """Who last moved the return on, and when: "Sam Patel signed off the 2021/22 Q4
+    return at 14:32 on 23 November 2026 while you had it open."""
+    moves = [
+        (ret.submitted_at, ret.submitted_by, "submitted"),
+        (ret.signed_off_at, ret.signed_off_by, "signed off"),
+    ]
+    latest = ret.reopenings.select_related("by").first()
+    if latest:
+        moves.append((latest.at, latest.by, "reopened"))
+    moves = [m for m in moves if m[0] is not None]
+    if not moves:
+        return (
             f"The {ret.period_label} return changed while you had it open. Here is the "
             "latest version: check it and try again."
         )
-    ret.refresh_from_db()
+    at, by, what = max(moves, key=lambda m: m[0])
+    who = (by.get_full_name() or by.get_username()) if by else "Another officer"
+    local = timezone.localtime(at)
+    return (
+        f"{who} {what} the {ret.period_label} return at {local:%H:%M} on {local.day} "
+        f"{local:%B %Y} while you had it open. Here is the latest version: check it and "
+        "try again."
+    )
 
 
 def missing_sections(ret: QuarterlyReturn) -> list[str]:

@@ -175,7 +175,7 @@ def _detail_page(
             ],
             "submitted_by": _who(ret.submitted_by) if ret.submitted_at else "",
             "signed_off_by": _who(ret.signed_off_by) if ret.signed_off_at else "",
-            "can_edit": not ret.locked,
+            "can_edit": ret.editable,
             "can_submit": ret.status == ReturnStatus.DRAFT,
             "can_sign_off": submitted
             and user.can_sign_off_returns
@@ -370,7 +370,13 @@ def return_audit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def cicc_action_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    actions = list(CiccAction.objects.filter(la_id=request.user.la_id).select_related("raised_in"))
+    actions = CiccAction.objects.filter(la_id=request.user.la_id).select_related("raised_in")
+    if request.user.role != Role.OFFICER:
+        # As on the dashboard: councillors and clerks don't read unsigned returns.
+        actions = actions.filter(
+            Q(raised_in__isnull=True) | Q(raised_in__status=ReturnStatus.SIGNED_OFF)
+        )
+    actions = list(actions)
     for action in actions:
         action.overdue = action.status != ActionStatus.COMPLETE and action.due_date < today
     return render(

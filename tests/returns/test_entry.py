@@ -374,6 +374,54 @@ def test_a_signed_off_return_refuses_a_section_save(client, officer, manager, re
     assert section_url(ret, "fostering") not in detail.content.decode()
 
 
+def test_a_submitted_return_cant_change_under_the_signer(client, officer, manager, ret):
+    """The signer signs off what they read: a submitted return is withdrawn to change it."""
+    Fostering.objects.create(ret=ret, enquiries=10)
+    complete(ret)
+    workflow.submit(ret, officer, ret.version)
+    client.force_login(officer)
+    response = save(client, ret, "fostering", {"enquiries": "99"})
+    assert has(response, "has been submitted and is waiting for sign-off")
+    assert Fostering.objects.get(ret=ret).enquiries == 10
+    detail = client.get(detail_url(ret)).content.decode()
+    assert section_url(ret, "fostering") not in detail
+    assert "Withdraw to a draft" in detail
+
+
+def test_an_action_cant_be_added_to_a_signed_off_return(client, officer, manager, ret, councillor):
+    from returns.models import CiccAction
+
+    complete(ret)
+    workflow.submit(ret, officer, ret.version)
+    workflow.sign_off(ret, manager, ret.version)
+    client.force_login(officer)
+    response = client.post(
+        reverse("cicc_action_create"),
+        {
+            "you_said": "More trips out",
+            "owner": "Participation officer",
+            "due_date_day": "1",
+            "due_date_month": "6",
+            "due_date_year": "2022",
+            "status": "not_started",
+            "raised_in": str(ret.pk),
+        },
+    )
+    assert has(response, "The 2021/22 Q4 return is signed off, so an action can't be added")
+    assert not CiccAction.objects.exists()
+    # Councillors read only actions from signed-off returns (or none), as on the dashboard.
+    draft = workflow.create_return(ret.la, 2022, 3, officer)
+    CiccAction.objects.create(
+        la=ret.la, raised_in=draft, you_said="Draft only", owner="X", due_date=dt.date(2022, 1, 1)
+    )
+    CiccAction.objects.create(
+        la=ret.la, raised_in=ret, you_said="Signed off", owner="X", due_date=dt.date(2022, 1, 1)
+    )
+    client.force_login(councillor)
+    page = client.get(reverse("cicc_action_list")).content.decode()
+    assert "Signed off" in page and "Draft only" not in page
+
+
 def test_a_stale_save_names_who_changed_it_and_keeps_your_values(client, officer, olive, ret):
     client.force_login(olive)
     save(client, ret, "fostering", {"enquiries": "10", "applications": "2"})
@@ -662,7 +710,12 @@ def test_add_and_change_an_action(client, officer, councillor, ret):
     assert has(response, "Remove the completed date, or select complete if it has been completed")
     action.refresh_from_db()
     assert action.status == "in_progress" and action.version == 1
-    # Past due and not complete: overdue, for councillors as well as officers.
+    # Past due and not complete: overdue, for councillors as well as officers (who read
+    # actions once their return is signed off).
+    signer = make_user("sam.signer", role=Role.OFFICER, can_sign_off_returns=True)
+    QuarterlyReturn.objects.filter(pk=ret.pk).update(
+        status="signed_off", submitted_by=officer, signed_off_by=signer
+    )
     client.force_login(councillor)
     page = client.get(reverse("cicc_action_list"))
     assert page.status_code == 200

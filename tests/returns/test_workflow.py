@@ -143,3 +143,43 @@ def test_reopening_needs_a_reason_and_is_audited(derby, officer, manager):
     log = AuditLog.objects.filter(object_type="returns.QuarterlyReturn").order_by("-pk").first()
     assert "Adoption orders miscounted in Q4" in log.detail
     assert log.changed_fields["status"] == {"old": "Signed off", "new": "Draft"}
+
+
+def test_a_clash_names_who_moved_the_return_on(derby, officer, manager):
+    ret = workflow.create_return(derby, 2022, 4, officer)
+    complete(ret)
+    seen = ret.version
+    workflow.submit(ret, officer, seen)
+    stale = QuarterlyReturn.objects.get(pk=ret.pk)
+    stale.status, stale.version = ReturnStatus.DRAFT, seen  # the page opened before
+    with pytest.raises(
+        workflow.ReturnError,
+        match=r"Derby Persona submitted the 2021/22 Q4 return at \d\d:\d\d on",
+    ):
+        workflow.submit(stale, officer, seen)
+
+
+def test_copy_forward_is_audited_and_leaves_out_homes_no_longer_run(derby, officer):
+    from inspections.models import Setting
+
+    kept = Setting.objects.create(
+        urn="SC900001", name="Oak Lodge", setting_type="childrens_home", run_by_council=derby
+    )
+    gone = Setting.objects.create(
+        urn="SC900002", name="Ash House", setting_type="childrens_home", run_by_council=derby
+    )
+    q3 = workflow.create_return(derby, 2022, 3, officer)
+    staffing = StaffingSection.objects.create(ret=q3)
+    HomeStaffing.objects.create(section=staffing, setting=kept, establishment_fte=38)
+    HomeStaffing.objects.create(section=staffing, setting=gone, establishment_fte=20)
+    Fostering.objects.create(ret=q3, enquiries=50)
+    Setting.objects.filter(pk=gone.pk).update(run_by_council=None)  # transferred
+    q4 = workflow.create_return(derby, 2022, 4, officer, copy_forward=True)
+    assert list(
+        HomeStaffing.objects.filter(section__ret=q4).values_list("setting__urn", flat=True)
+    ) == ["SC900001"]
+    copied = AuditLog.objects.get(
+        object_type="returns.Fostering", object_id=str(Fostering.objects.get(ret=q4).pk)
+    )
+    assert copied.changed_fields["enquiries"] == {"old": "(blank)", "new": "50"}
+    assert copied.detail == "copied forward from 2021/22 Q3"
