@@ -50,3 +50,33 @@ def test_an_officer_starts_a_return_and_is_told_about_a_negative_number(
     assert Fostering.objects.get().enquiries == 50
     assert_accessible(page)
     assert console.errors == []
+
+
+def test_a_councillor_reads_the_quarterly_return_panels_on_the_dashboard(
+    page: Page, live_server, officer, councillor, console
+):
+    from corporate_parenting.models import LocalAuthority, Role
+    from inspections.providers import load_demo_providers
+    from placements.models import Import
+    from returns import figures
+    from returns.demo import load_demo_quarterly_returns
+    from tests.conftest import make_user
+
+    ensure_reference_data()
+    make_user("derby.manager", role=Role.OFFICER, can_sign_off_returns=True)
+    load_demo_providers(log=lambda _: None)
+    load_demo_quarterly_returns(log=lambda _: None)
+    derby = LocalAuthority.objects.get(la_code="831")
+    Import.objects.create(la=derby, year=2022, mode="strict", status="imported")
+    figures.refresh(derby)
+
+    sign_in(page, live_server.url, "derby.councillor")
+    page.goto(f"{live_server.url}/dashboard/?year=2022")
+    panels = page.locator("#returns-panels")
+    expect(panels).to_contain_text("Fostering recruitment")
+    expect(panels.locator("svg[role=img]")).to_have_count(1)
+    expect(panels).to_contain_text("199")
+    expect(panels).to_contain_text("40.0%")
+    assert page.locator("svg [style]").count() == 0
+    assert_accessible(page)
+    assert console.errors == []
