@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.tasks import task
 from django.utils import timezone
 
@@ -108,52 +108,11 @@ def figures(
     }
 
 
-@transaction.atomic
 def refresh(la: LocalAuthority) -> int:
     """Recompute this section's values for every year the council has data; returns rows."""
-    from performance.models import IndicatorValue
-    from performance.services import (
-        latest_import,
-        lock_indicators,
-        quarter_bounds,
-        sync_catalogue,
-        years_with_data,
-    )
+    from performance.services import refresh_part
 
-    lock_indicators(la)
-    catalogue = sync_catalogue()
-    now = timezone.now()
-    rows = []
-    years = years_with_data(la)
-    loaded = preload(la, years)
-    for year in years:
-        latest = latest_import(la, year)
-        as_at = latest.as_at if latest else None
-        for quarter in (0, 1, 2, 3, 4):
-            start, end = quarter_bounds(year, quarter)
-            if as_at and start > as_at:
-                continue
-            end = min(end, as_at) if as_at else end
-            for code, f in figures(la, start, end, loaded=loaded).items():
-                rows.append(
-                    IndicatorValue(
-                        la=la,
-                        indicator=catalogue[code],
-                        version=catalogue[code].version,
-                        year=year,
-                        quarter=quarter,
-                        numerator=f.numerator,
-                        denominator=f.denominator,
-                        value=f.value,
-                        notes=f.notes,
-                        provisional=bool(as_at),
-                        computed_at=now,
-                        source_import=latest,
-                    )
-                )
-    IndicatorValue.objects.filter(la=la, indicator__code__in=CODES).delete()
-    IndicatorValue.objects.bulk_create(rows)
-    return len(rows)
+    return refresh_part(la, codes=CODES, preload=preload, figures=figures)
 
 
 @task()
@@ -169,25 +128,17 @@ def redraw_charts(la_id: int) -> int:
     return render_charts(la, years_with_data(la), exactly=True, codes=["reg44_on_time_pct"])
 
 
+def _refresh_and_redraw(la_id: int) -> None:
+    refresh(LocalAuthority.objects.get(pk=la_id))
+    redraw_charts.enqueue(la_id)
+
+
 def changed(la_id: int | None) -> None:
     """Note that a council's inspection records changed: refresh once, after commit.
 
     Many rows saved in one transaction (a form with judgements, a demo load) queue one
     refresh per council; a rolled-back transaction queues none.
     """
-    if la_id is None:
-        return
-    connection = transaction.get_connection()
-    for _, queued, *_ in connection.run_on_commit:
-        if getattr(queued, "refreshes_la", None) == la_id and not queued.done:
-            return
+    from performance.services import once_after_commit
 
-    def run() -> None:
-        run.done = True
-        refresh(LocalAuthority.objects.get(pk=la_id))
-        redraw_charts.enqueue(la_id)
-
-    run.refreshes_la, run.done = la_id, False
-    # Robust: the change itself has committed, so a failed refresh is logged (and
-    # mended by the next refresh or `recompute_indicators`), never shown as a failed save.
-    transaction.on_commit(run, robust=True)
+    once_after_commit("inspections", la_id, _refresh_and_redraw)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -83,11 +83,7 @@ def compute_year(
 
     returns_loaded = returns_figures.preload(la, [year])
     results: dict[int, dict[str, indicators.Figure]] = {}
-    for quarter in (0, 1, 2, 3, 4):
-        start, end = quarter_bounds(year, quarter)
-        if as_at and start > as_at:
-            continue
-        end = min(end, as_at) if as_at else end
+    for quarter, start, end in periods(year, latest):
         figures = indicators.stock(
             la=la.pk, ons=la.ons_code, d=end, year=year, population=population
         )
@@ -103,6 +99,96 @@ def compute_year(
             and (quarter == 0 or BY_CODE[code].period_type != "cohort")
         }
     return results
+
+
+def periods(year: int, latest: Import | None) -> list[tuple[int, dt.date, dt.date]]:
+    """The year (quarter 0) and its quarters as (quarter, start, end); an in-year
+    extract (the latest import's `as_at`) cuts them short and leaves out later ones."""
+    as_at = latest.as_at if latest else None
+    result = []
+    for quarter in (0, 1, 2, 3, 4):
+        start, end = quarter_bounds(year, quarter)
+        if as_at and start > as_at:
+            continue
+        result.append((quarter, start, min(end, as_at) if as_at else end))
+    return result
+
+
+def value_rows(
+    la: LocalAuthority,
+    year: int,
+    latest: Import | None,
+    results: dict[int, dict[str, indicators.Figure]],
+    catalogue: dict[str, Indicator],
+) -> list[IndicatorValue]:
+    """The rows storing one year's figures ({quarter: {code: Figure}})."""
+    now = timezone.now()
+    return [
+        IndicatorValue(
+            la=la,
+            indicator=catalogue[code],
+            version=catalogue[code].version,
+            year=year,
+            quarter=quarter,
+            numerator=f.numerator,
+            denominator=f.denominator,
+            value=f.value,
+            notes=f.notes,
+            provisional=bool(latest and latest.as_at),
+            computed_at=now,
+            source_import=latest,
+        )
+        for quarter, figures in results.items()
+        for code, f in figures.items()
+    ]
+
+
+@transaction.atomic
+def refresh_part(
+    la: LocalAuthority,
+    *,
+    codes: Iterable[str],
+    preload: Callable[[LocalAuthority, list[int]], object],
+    figures: Callable[..., dict[str, indicators.Figure]],
+) -> int:
+    """Recompute one source's indicators (say, the inspection records') for every year
+    the council has data, leaving the rest alone; returns the values stored.
+
+    `preload(la, years)` loads the source's records once; `figures(la, start, end,
+    loaded=...)` gives one period's figures from them.
+    """
+    lock_indicators(la)
+    catalogue = sync_catalogue()
+    years = years_with_data(la)
+    loaded = preload(la, years)
+    rows = []
+    for year in years:
+        latest = latest_import(la, year)
+        results = {q: figures(la, s, e, loaded=loaded) for q, s, e in periods(year, latest)}
+        rows += value_rows(la, year, latest, results, catalogue)
+    IndicatorValue.objects.filter(la=la, indicator__code__in=list(codes)).delete()
+    IndicatorValue.objects.bulk_create(rows)
+    return len(rows)
+
+
+def once_after_commit(key: str, la_id: int | None, run: Callable[[int], object]) -> None:
+    """Run `run(la_id)` once after the transaction commits, however often it is asked
+    for in it; a rolled-back transaction runs nothing. Robust: the change itself has
+    committed, so a failure is logged (and mended by the next refresh or
+    `recompute_indicators`), never shown as a failed save."""
+    if la_id is None:
+        return
+    conn = transaction.get_connection()
+    for _, queued, *_ in conn.run_on_commit:
+        if getattr(queued, "queued_for", None) == (key, la_id) and not queued.done:
+            return
+
+    def callback() -> None:
+        callback.done = True
+        run(la_id)
+
+    callback.queued_for, callback.done = (key, la_id), False
+    transaction.on_commit(callback, robust=True)
 
 
 def lock_indicators(la: LocalAuthority) -> None:
@@ -126,28 +212,10 @@ def recompute(
     started = time.perf_counter()
     catalogue = sync_catalogue()
     wanted = sorted(set(years) if years is not None else years_with_data(la))
-    now = timezone.now()
     rows = []
     for year in wanted:
         latest = latest_import(la, year)
-        for quarter, figures in compute_year(la, year, latest).items():
-            for code, f in figures.items():
-                rows.append(
-                    IndicatorValue(
-                        la=la,
-                        indicator=catalogue[code],
-                        version=catalogue[code].version,
-                        year=year,
-                        quarter=quarter,
-                        numerator=f.numerator,
-                        denominator=f.denominator,
-                        value=f.value,
-                        notes=f.notes,
-                        provisional=bool(latest and latest.as_at),
-                        computed_at=now,
-                        source_import=latest,
-                    )
-                )
+        rows += value_rows(la, year, latest, compute_year(la, year, latest), catalogue)
     IndicatorValue.objects.filter(la=la, year__in=wanted).delete()
     IndicatorValue.objects.bulk_create(rows, batch_size=2000)
     computed = time.perf_counter() - started

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.tasks import task
 from django.utils import timezone
@@ -408,52 +407,11 @@ def figures(
     return result
 
 
-@transaction.atomic
 def refresh(la: LocalAuthority) -> int:
     """Recompute the returns' indicators for every year the council has data; returns rows."""
-    from performance.models import IndicatorValue
-    from performance.services import (
-        latest_import,
-        lock_indicators,
-        quarter_bounds,
-        sync_catalogue,
-        years_with_data,
-    )
+    from performance.services import refresh_part
 
-    lock_indicators(la)
-    catalogue = sync_catalogue()
-    now = timezone.now()
-    rows = []
-    years = years_with_data(la)
-    loaded = preload(la, years)
-    for year in years:
-        latest_run = latest_import(la, year)
-        as_at = latest_run.as_at if latest_run else None
-        for quarter in (0, 1, 2, 3, 4):
-            start, end = quarter_bounds(year, quarter)
-            if as_at and start > as_at:
-                continue
-            end = min(end, as_at) if as_at else end
-            for code, f in figures(la, start, end, loaded=loaded).items():
-                rows.append(
-                    IndicatorValue(
-                        la=la,
-                        indicator=catalogue[code],
-                        version=catalogue[code].version,
-                        year=year,
-                        quarter=quarter,
-                        numerator=f.numerator,
-                        denominator=f.denominator,
-                        value=f.value,
-                        notes=f.notes,
-                        provisional=bool(as_at),
-                        computed_at=now,
-                        source_import=latest_run,
-                    )
-                )
-    IndicatorValue.objects.filter(la=la, indicator__code__in=CODES).delete()
-    IndicatorValue.objects.bulk_create(rows)
-    return len(rows)
+    return refresh_part(la, codes=CODES, preload=preload, figures=figures)
 
 
 @task()
@@ -469,28 +427,20 @@ def redraw_charts(la_id: int) -> int:
     return render_charts(la, years_with_data(la), exactly=True, codes=list(CHARTED))
 
 
+def _refresh_and_redraw(la_id: int) -> None:
+    refresh(LocalAuthority.objects.get(pk=la_id))
+    redraw_charts.enqueue(la_id)
+
+
 def changed(la_id: int | None) -> None:
     """Note that a council's signed-off figures changed: refresh once, after commit.
 
     Call it when a return is signed off or reopened. Many changes in one transaction
     queue one refresh per council; a rolled-back transaction queues none.
     """
-    if la_id is None:
-        return
-    conn = transaction.get_connection()
-    for _, queued, *_ in conn.run_on_commit:
-        if getattr(queued, "refreshes_returns_of", None) == la_id and not queued.done:
-            return
+    from performance.services import once_after_commit
 
-    def run() -> None:
-        run.done = True
-        refresh(LocalAuthority.objects.get(pk=la_id))
-        redraw_charts.enqueue(la_id)
-
-    run.refreshes_returns_of, run.done = la_id, False
-    # The change itself has committed: a failed refresh is logged (and mended by the
-    # next one or `recompute_indicators`), never shown as a failed save.
-    transaction.on_commit(run, robust=True)
+    once_after_commit("returns", la_id, _refresh_and_redraw)
 
 
 # ---------------------------------------------------------------------------
