@@ -214,6 +214,37 @@ class VersionedForm(forms.ModelForm):
         return {}
 
 
+def check_completion(
+    form: forms.Form,
+    *,
+    complete: str = "complete",
+    after: dt.date | None = None,
+    after_name: str = "",
+) -> None:
+    """A completion date is needed if, and only if, the status is complete; it can't be
+    in the future, nor before `after` (named `after_name`, e.g. "date of the visit").
+    For every form with a status and a `completed_on` date (actions, recommendations,
+    reviews)."""
+    data = form.cleaned_data
+    status, done = data.get("status"), data.get("completed_on")
+    if "completed_on" in form.errors or not status:
+        return
+    if status == complete and done is None:
+        form.add_error("completed_on", "Enter the date it was completed")
+    elif status != complete and done is not None:
+        form.add_error(
+            "completed_on", "Remove the completed date, or select complete if it has been completed"
+        )
+    elif done and done > timezone.localdate():
+        form.add_error("completed_on", "Completed date must be today or in the past")
+    elif done and after and done < after:
+        form.add_error(
+            "completed_on",
+            f"Completed date must be the same as or after the {after_name} "
+            f"({after.day} {after:%B %Y})",
+        )
+
+
 def display(field: forms.Field, value: object) -> str:
     """A value as a person reads it: choice labels, long dates, Yes/No, "(blank)"."""
     if value is None or value == "":

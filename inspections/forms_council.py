@@ -16,7 +16,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from corporate_parenting.govuk_forms import DateField, VersionedForm
+from corporate_parenting.govuk_forms import DateField, VersionedForm, check_completion
 from corporate_parenting.models import LocalAuthority
 from inspections.models import (
     RAG,
@@ -490,8 +490,6 @@ class ActionItemForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        status = data.get("status")
-        completed = data.get("completed_on")
         due = data.get("due_date")
         start = self.area.inspection.start_date
         if due and due < start:
@@ -500,27 +498,7 @@ class ActionItemForm(VersionedForm):
                 "The due date must be the same as or after the inspection's start date, "
                 f"{long_date(start)}",
             )
-        if "completed_on" in self.errors or not status:
-            return data
-        if status == ActionStatus.COMPLETE:
-            if completed is None:
-                self.add_error("completed_on", "Enter the date the action was completed")
-            elif completed > timezone.localdate():
-                self.add_error(
-                    "completed_on", "The date the action was completed must be today or in the past"
-                )
-            elif completed < start:
-                self.add_error(
-                    "completed_on",
-                    "The date the action was completed must be the same as or after the "
-                    f"inspection's start date, {long_date(start)}",
-                )
-        elif completed is not None:
-            self.add_error(
-                "completed_on",
-                "Only a complete action has a date completed. Remove the date, or select "
-                f"{quoted('Complete')}",
-            )
+        check_completion(self, after=start, after_name="inspection's start date")
         return data
 
     def _extra_kwargs(self) -> dict[str, object]:

@@ -9,7 +9,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from corporate_parenting.govuk_forms import DateField, VersionedForm, YesNoField
+from corporate_parenting.govuk_forms import DateField, VersionedForm, YesNoField, check_completion
 from inspections import closures, reg44
 from inspections.models import (
     ActionStatus,
@@ -89,25 +89,7 @@ class _CouncilForm(VersionedForm):
             )
 
     def _completion_check(self, after: dt.date | None, after_name: str) -> None:
-        """Completed on: needed if and only if complete; not before `after`; not future."""
-        status, done = self.cleaned_data.get("status"), self.cleaned_data.get("completed_on")
-        if "completed_on" in self.errors:
-            return
-        if status == ActionStatus.COMPLETE and done is None:
-            self.add_error("completed_on", "Enter the date it was completed")
-        elif status and status != ActionStatus.COMPLETE and done is not None:
-            self.add_error(
-                "completed_on",
-                "Remove the completed date, or select complete if it has been completed",
-            )
-        elif done and done > timezone.localdate():
-            self.add_error("completed_on", "Completed date must be today or in the past")
-        elif done and after and done < after:
-            self.add_error(
-                "completed_on",
-                f"Completed date must be the same as or after the {after_name} "
-                f"({long_date(after)})",
-            )
+        check_completion(self, after=after, after_name=after_name)
 
 
 def _status_field() -> forms.ChoiceField:

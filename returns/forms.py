@@ -23,7 +23,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from corporate_parenting import audit
-from corporate_parenting.govuk_forms import DateField, VersionedForm, changes, display
+from corporate_parenting.govuk_forms import (
+    DateField,
+    VersionedForm,
+    changes,
+    check_completion,
+    display,
+)
 from corporate_parenting.models import AuditLog, User
 from inspections.models import Setting
 from inspections.ratings import council_homes
@@ -739,16 +745,5 @@ class CiccActionForm(VersionedForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
-        status, done = data.get("status"), data.get("completed_on")
-        if "completed_on" in self.errors:
-            return data
-        if status == ActionStatus.COMPLETE and done is None:
-            self.add_error("completed_on", "Enter the date it was completed")
-        elif status and status != ActionStatus.COMPLETE and done is not None:
-            self.add_error(
-                "completed_on",
-                "Remove the completed date, or select complete if it has been completed",
-            )
-        elif done and done > timezone.localdate():
-            self.add_error("completed_on", "Date completed must be today or in the past")
+        check_completion(self)
         return data

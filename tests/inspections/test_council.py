@@ -625,22 +625,22 @@ def test_afi_number_must_be_new(client, officer, derby):
 
 
 ACTION_ERRORS = [
-    ("complete without a date", {"status": "complete"}, "Enter the date the action was completed"),
+    ("complete without a date", {"status": "complete"}, "Enter the date it was completed"),
     (
         "completed in the future",
         {"status": "complete", "completed_on": TODAY + dt.timedelta(days=3)},
-        "The date the action was completed must be today or in the past",
+        "Completed date must be today or in the past",
     ),
     (
         "completed before the inspection",
         {"status": "complete", "completed_on": D(2022, 3, 1)},
-        "The date the action was completed must be the same as or after the inspection's "
-        "start date, 21 March 2022",
+        "Completed date must be the same as or after the inspection's start date "
+        "(21 March 2022)",
     ),
     (
         "date without completion",
         {"status": "in_progress", "completed_on": D(2022, 6, 1)},
-        "Only a complete action has a date completed",
+        "Remove the completed date, or select complete if it has been completed",
     ),
     ("no RAG", {"rag": ""}, "Select a RAG rating: Red, Amber or Green"),
     ("no owner", {"owner": ""}, "Enter the owner of the action"),

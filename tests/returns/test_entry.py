@@ -700,7 +700,7 @@ def test_add_and_change_an_action(client, officer, councillor, ret):
             completed_on_year=str(future.year),
         ),
     )
-    assert has(response, "Date completed must be today or in the past")
+    assert has(response, "Completed date must be today or in the past")
     response = client.post(
         edit,
         action_post(
