@@ -3,8 +3,9 @@
 A return is due `CP_RETURN_DUE_DAYS` after its quarter ends (`workflow.due_date`). Of
 the last four quarters that have ended, each whose return isn't signed off needs
 attention from 7 days before it is due: not started, a draft to finish, or submitted
-and waiting for an officer with permission to sign it off. Officers see them on their
-home page (`banner_context`) and are emailed them by `send_return_reminders`.
+and waiting for an officer with permission to sign it off (other than the one who
+submitted it, who can't). Officers see them on their home page (`banner_context`) and
+are emailed them by `send_return_reminders`.
 """
 
 from __future__ import annotations
@@ -124,12 +125,20 @@ def returns_needing_attention(
     return reminders
 
 
+def can_sign_off(reminder: Reminder, user: User) -> bool:
+    """Whether `user` could sign off the return the reminder is about: not its submitter
+    (`workflow.sign_off` refuses them), and only with permission to sign off returns."""
+    return bool(
+        user.can_sign_off_returns
+        and reminder.ret is not None
+        and reminder.ret.submitted_by_id != user.pk
+    )
+
+
 def for_officer(reminders: list[Reminder], user: User) -> list[Reminder]:
     """The reminders an officer acts on: returns to fill in, and, for officers who may sign
-    off returns, those waiting for sign-off too."""
-    if user.can_sign_off_returns:
-        return list(reminders)
-    return [r for r in reminders if not r.awaiting_sign_off]
+    off returns, those waiting for sign-off that someone else submitted."""
+    return [r for r in reminders if not r.awaiting_sign_off or can_sign_off(r, user)]
 
 
 def banner_context(user: User, today: dt.date | None = None) -> dict[str, object]:

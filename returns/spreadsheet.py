@@ -8,8 +8,13 @@ URN and placement-type code, so reading never depends on the labels.
 
 `read_upload(ret, data, file_name)` checks a filled-in workbook and returns the values
 and every problem found, each naming the sheet and cell. `save_upload` saves the values
-of a workbook with no problems in one transaction, every changed field audited;
-`upload` does both, all or nothing: with any problem nothing is saved.
+of a workbook with no problems in one transaction, every changed field audited as a
+person reads it; `upload` does both, all or nothing: with any problem nothing is saved.
+
+Text is written as plain text, never as a formula, so "=1+2" typed on screen comes back
+as "=1+2"; a formula typed into a text cell of the workbook is refused. An upload that
+would change a section someone else has changed since the template was downloaded is
+refused too, naming the section, who changed it and when.
 """
 
 # Messages quote what was typed in typographic single quotes, as GOV.UK style has it.
@@ -24,6 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -35,6 +41,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from corporate_parenting import audit
+from corporate_parenting.govuk_forms import display
 from corporate_parenting.models import AuditLog, User
 from inspections.models import Setting
 from inspections.ratings import council_homes
@@ -185,7 +192,24 @@ def _validation(kind: Kind) -> DataValidation:
     return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", **common)
 
 
+class Formula(str):
+    """A cell of the upload holding a formula: its text ("=A1+2"), with `result`, the
+    value the spreadsheet saved for it (None when it saved none, as some tools don't)."""
+
+    result: object
+
+    def __new__(cls, text: str, result: object) -> Formula:
+        formula = super().__new__(cls, text)
+        formula.result = result
+        return formula
+
+
+FORMULA_IN_TEXT = "formulas aren't accepted; type the text."
+
+
 def _show(raw: object) -> str:
+    if isinstance(raw, Formula):
+        return _show(raw.result)
     if isinstance(raw, float):
         return str(int(raw)) if raw.is_integer() and abs(raw) < 1e15 else repr(raw)
     if isinstance(raw, dt.datetime):
@@ -209,7 +233,14 @@ def _from_float(raw: float) -> Decimal:
 def parse_number(
     raw: object, kind: Kind, number_format: str = "General"
 ) -> tuple[int | Decimal | None, str | None]:
-    """(value, None) or (None, problem). A blank cell is (None, None): not entered."""
+    """(value, None) or (None, problem). A blank cell is (None, None): not entered.
+
+    A formula's saved result is read as if typed; one with no saved result is a problem,
+    not a blank, so the figure isn't silently lost."""
+    if isinstance(raw, Formula):
+        if raw.result is None:
+            return None, f"‘{raw}’ is a formula with no result saved in the file: {kind.hint}"
+        raw = raw.result
     if raw is None:
         return None, None
     shown = _show(raw)
@@ -296,14 +327,12 @@ class UploadValues:
     # The consultations in the template when it was downloaded: those left out are deleted.
     consultations_at_download: set[int] = field(default_factory=set)
     versions_at_download: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
 class UploadResult:
     changes: int = 0
     sections_changed: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 # --- the template -------------------------------------------------------------------------
@@ -350,7 +379,9 @@ def _header_row(ws, row: int, headers: list[str]) -> None:
 def _input_cell(ws, row: int, col: int, value: object, kind: Kind | None, dvs: dict) -> None:
     cell = ws.cell(row=row, column=col, value=value)
     cell.fill = INPUT
-    if kind is not None:
+    if kind is None:
+        cell.number_format = "@"  # text: Excel keeps what is typed, "=1+2" included
+    else:
         cell.number_format = kind.number_format
         if kind.name not in dvs:
             dvs[kind.name] = _validation(kind)
@@ -524,12 +555,13 @@ def _about_sheet(wb: Workbook, ret: QuarterlyReturn, user: User | None) -> None:
         "first: if anything is wrong, nothing is saved and every problem is listed with its "
         "sheet and cell.",
         "6. Uploading replaces the whole return with the file's figures. If someone changes "
-        "the return on screen after you download this file, download a new one.",
+        "a section after you download this file, the upload is refused: download a new one.",
     ]
     for text in instructions:
         row += 1
         ws.cell(row=row, column=1, value=text)
-    # What the return held at download, for the warning when it has changed since.
+    # What the return held at download: an upload is refused if a section it would
+    # change has been changed since.
     row += 2
     hidden = [(f"Section version: {slug}", v) for slug, v in _section_versions(ret).items()]
     consultation_ids = Consultation.objects.filter(ret=ret).order_by("pk")
@@ -548,6 +580,26 @@ def _about_sheet(wb: Workbook, ret: QuarterlyReturn, user: User | None) -> None:
     ws.column_dimensions["B"].width = 40
 
 
+# What Excel reads as the start of a formula when the cell is edited.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _plain_text(wb: Workbook) -> None:
+    """Every string as plain text, never a formula.
+
+    openpyxl writes any string starting with "=" as a formula, which Excel would run
+    and the upload (reading saved results) would read as blank. Officers' text, home
+    names, people's names: all are data. The quote prefix keeps Excel from reading
+    "+44" or "=1+2" as a formula when the cell is edited."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if cell.value.startswith(FORMULA_STARTS):
+                        cell.quotePrefix = True
+
+
 def build_template(ret: QuarterlyReturn, user: User | None = None) -> bytes:
     """The return as an .xlsx workbook, pre-filled with its saved figures."""
     wb = Workbook()
@@ -559,6 +611,7 @@ def build_template(ret: QuarterlyReturn, user: User | None = None) -> bytes:
             _placements_sheet(wb, ret)
         else:
             _simple_sheet(wb, ret, slug)
+    _plain_text(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -572,9 +625,45 @@ def template_file_name(ret: QuarterlyReturn) -> str:
 # --- reading an upload --------------------------------------------------------------------
 
 Row = list[tuple[object, str]]  # (value, number format) a column
+# Columns read from any sheet: the widest, Placements, has 7.
+MAX_COLUMNS = 8
+
+
+@dataclass
+class Sheet:
+    """A sheet of the upload: its values (a formula's saved result) and the formulas typed
+    in it, by (row, column)."""
+
+    ws: object
+    formulas: dict[tuple[int, int], str]
+
+    @property
+    def title(self) -> str:
+        return self.ws.title
+
+
+def _formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """{sheet title: {(row, column): formula}} for the cells that hold a formula.
+
+    The values are read with `data_only`, as the results the spreadsheet saved; this
+    second read finds which of them were formulas."""
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        found: dict[str, dict[tuple[int, int], str]] = {}
+        for ws in wb.worksheets:
+            cells = found.setdefault(ws.title, {})
+            rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLUMNS)
+            for index, row in enumerate(rows, start=1):
+                for col, cell in enumerate(row, start=1):
+                    if getattr(cell, "data_type", None) == "f":
+                        cells[(index, col)] = str(cell.value)
+        return found
+    finally:
+        wb.close()
 
 
 def _open(data: bytes, file_name: str, problems: list[Problem]):
+    """(workbook, formulas) or (None, {}) after adding the problem."""
     name = file_name or "The file"
     if len(data) > MAX_UPLOAD_BYTES:
         problems.append(
@@ -583,7 +672,7 @@ def _open(data: bytes, file_name: str, problems: list[Problem]):
                 "template is much smaller: check it is the right file."
             )
         )
-        return None
+        return None, {}
     not_xlsx = (
         f"{name} is not an Excel workbook (.xlsx). Download the template, fill it in and "
         "upload it as an Excel workbook."
@@ -597,19 +686,27 @@ def _open(data: bytes, file_name: str, problems: list[Problem]):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
                 problems.append(Problem(f"{name} is too large once unpacked to be a template."))
-                return None
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+                return None, {}
+        formulas = _formulas(data)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True), formulas
     except Exception:  # a corrupt or foreign file can fail anywhere inside openpyxl
         problems.append(Problem(not_xlsx))
-        return None
+        return None, {}
 
 
-def _rows(ws, max_col: int) -> list[tuple[int, Row]]:
+def _rows(sheet: Sheet, max_col: int) -> list[tuple[int, Row]]:
+    """(row number, [(value, number format) a column]); a formula's value is a `Formula`."""
     out = []
-    for index, cells in enumerate(ws.iter_rows(min_row=1, max_col=max_col), start=1):
+    for index, cells in enumerate(sheet.ws.iter_rows(min_row=1, max_col=max_col), start=1):
         if index > MAX_ROWS:
             break
-        row = [(getattr(c, "value", None), getattr(c, "number_format", "General")) for c in cells]
+        row = []
+        for col, c in enumerate(cells, start=1):
+            value = getattr(c, "value", None)
+            formula = sheet.formulas.get((index, col))
+            if formula is not None:
+                value = Formula(formula, value)
+            row.append((value, getattr(c, "number_format", "General")))
         row += [(None, "General")] * (max_col - len(row))
         out.append((index, row))
     return out
@@ -619,8 +716,10 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _find_sheets(wb, problems: list[Problem]) -> dict[str, object]:
-    by_name = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+def _find_sheets(wb, formulas: dict, problems: list[Problem]) -> dict[str, Sheet]:
+    by_name = {
+        ws.title.strip().lower(): Sheet(ws, formulas.get(ws.title, {})) for ws in wb.worksheets
+    }
     found = {}
     missing = []
     for key, name in [("about", ABOUT), *SHEET_NAMES.items()]:
@@ -710,6 +809,16 @@ def _read_about(ret: QuarterlyReturn, ws, values: UploadValues, problems: list[P
         raw = facts.get(f"Section version: {slug}", ("", None))[1]
         with contextlib.suppress(ValueError):
             values.versions_at_download[slug] = int(_show(raw))
+    if set(values.versions_at_download) != set(SHEET_NAMES):
+        problems.append(
+            Problem(
+                "This file doesn't record what each section held when it was downloaded, so it "
+                "can't be checked against changes made since. Don't change the About sheet: "
+                f"download a new template (version {TEMPLATE_VERSION}).",
+                sheet=ABOUT,
+            )
+        )
+        return False
     raw_ids = _show(facts.get("Consultations at download", ("", None))[1])
     values.consultations_at_download = {
         int(part) for part in raw_ids.split(",") if part.strip().isdigit()
@@ -848,7 +957,19 @@ def _read_staffing(ret: QuarterlyReturn, ws, values: UploadValues, problems: lis
             read[name] = value
         raw_status = _show(row[5][0])
         status = by_status.get(raw_status.lower()) if raw_status else "open"
-        if status is None:
+        if isinstance(row[5][0], Formula):
+            problems.append(
+                _cell_problem(
+                    sheet,
+                    6,
+                    index,
+                    labels["home_status"],
+                    str(row[5][0]),
+                    "formulas aren't accepted; choose Open, Temporarily closed or Closed.",
+                )
+            )
+            ok = False
+        elif status is None:
             problems.append(
                 _cell_problem(
                     sheet,
@@ -963,7 +1084,19 @@ def _read_placements(ws, values: UploadValues, problems: list[Problem]) -> None:
                 ok = False
             read[f] = value
         framework = _show(row[3][0])
-        if len(framework) > FRAMEWORK_MAX:
+        if isinstance(row[3][0], Formula):
+            problems.append(
+                _cell_problem(
+                    sheet,
+                    4,
+                    index,
+                    f"{name}: {labels['framework']}",
+                    str(row[3][0]),
+                    FORMULA_IN_TEXT,
+                )
+            )
+            ok = False
+        elif len(framework) > FRAMEWORK_MAX:
             problems.append(
                 _cell_problem(
                     sheet,
@@ -1025,10 +1158,15 @@ def _read_consultations(
             seen.add(pk)
         topic = _show(raw_topic)
         young_people, message = parse_number(raw_count, WHOLE, row[1][1])
+        if isinstance(raw_topic, Formula):
+            problems.append(
+                _cell_problem(sheet, 1, index, "Topic", str(raw_topic), FORMULA_IN_TEXT)
+            )
         if message:
             problems.append(
                 _cell_problem(sheet, 2, index, "Young people who took part", raw_count, message)
             )
+        if message or isinstance(raw_topic, Formula):
             continue
         if not topic:
             if young_people is None:  # a cleared row: the consultation is removed
@@ -1061,40 +1199,17 @@ def _read_consultations(
         values.consultations.append({"id": pk, "topic": topic, "young_people": young_people})
 
 
-def _changed_since(ret: QuarterlyReturn, values: UploadValues) -> list[str]:
-    warnings = []
-    for slug, model in _section_models().items():
-        if slug not in values.versions_at_download:
-            continue
-        section = model.objects.filter(ret=ret).select_related("updated_by").first()
-        now = section.version if section else 0
-        if now != values.versions_at_download[slug]:
-            who = ""
-            if section and section.updated_by:
-                by = section.updated_by
-                when = timezone.localtime(section.updated_at)
-                who = (
-                    f" by {by.get_full_name() or by.get_username()} on {when.day} "
-                    f"{when:%B %Y at %H:%M}"
-                )
-            warnings.append(
-                f"{SECTION_TITLES[slug]} was changed{who} after this template was downloaded; "
-                "the upload has replaced those changes with the file's figures."
-            )
-    return warnings
-
-
 def read_upload(
     ret: QuarterlyReturn, data: bytes, file_name: str
 ) -> tuple[UploadValues, list[Problem]]:
     """The workbook's values and every problem found in it. Reads only: saves nothing."""
     problems: list[Problem] = []
     values = UploadValues()
-    wb = _open(data, file_name, problems)
+    wb, formulas = _open(data, file_name, problems)
     if wb is None:
         return values, problems
     try:
-        sheets = _find_sheets(wb, problems)
+        sheets = _find_sheets(wb, formulas, problems)
         if "about" not in sheets:
             return values, problems
         if not _read_about(ret, sheets["about"], values, problems):
@@ -1113,18 +1228,30 @@ def read_upload(
                     _read_consultations(ret, rows, values, problems)
     finally:
         wb.close()
-    if not problems:
-        values.warnings = _changed_since(ret, values)
     return values, problems
 
 
 # --- saving -------------------------------------------------------------------------------
 
 
-def _json(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+class StaleUpload(ReturnError):
+    """Sections the upload would change were changed after the template was downloaded."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(" ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _shown(obj: Model, name: str, value: object) -> str:
+    """A value for the audit as a person reads it, as the on-screen forms record it:
+    "(blank)", a choice's label, a number as typed."""
+    db_field = type(obj)._meta.get_field(name)
+    form_field = forms.ChoiceField(choices=db_field.choices) if db_field.choices else forms.Field()
+    return display(form_field, value)[:200]
+
+
+def _change(obj: Model, name: str, old: object, new: object) -> dict[str, str]:
+    return {"old": _shown(obj, name, old), "new": _shown(obj, name, new)}
 
 
 def _same(old: object, new: object) -> bool:
@@ -1135,22 +1262,42 @@ def _same(old: object, new: object) -> bool:
     return old == new
 
 
-def _apply(obj: Model, new: dict[str, object]) -> dict[str, dict[str, object]]:
+def _apply(obj: Model, new: dict[str, object]) -> dict[str, dict[str, str]]:
     """Set the fields that differ; {field: {"old": ..., "new": ...}} for the audit."""
     changes = {}
     for name, value in new.items():
         old = getattr(obj, name)
         if not _same(old, value):
-            changes[name] = {"old": _json(old), "new": _json(value)}
+            changes[name] = _change(obj, name, old, value)
             setattr(obj, name, value)
     return changes
 
 
+def _changed_after_download(slug: str, section: Model | None) -> Problem:
+    """E.g. "Education (the Virtual School) was changed by Olive Oduya at 14:32 on
+    23 November 2026 after this template was downloaded. …", worded as `clash_message`."""
+    by = getattr(section, "updated_by", None)
+    who = (by.get_full_name() or by.get_username()) if by else "someone else"
+    when = getattr(section, "updated_at", None)
+    at = ""
+    if when:
+        local = timezone.localtime(when)
+        at = f" at {local:%H:%M} on {local.day} {local:%B %Y}"
+    return Problem(
+        f"{SECTION_TITLES[slug]} was changed by {who}{at} after this template was "
+        "downloaded. Download a new template and enter your changes again."
+    )
+
+
 class _Saver:
+    """Writes an upload's values; run in a transaction that is rolled back if any section
+    it changes was changed after the template was downloaded (`StaleUpload`)."""
+
     def __init__(self, ret: QuarterlyReturn, user: User, file_name: str):
         self.ret, self.user = ret, user
         self.detail = f"spreadsheet upload {file_name}"[:500]
         self.result = UploadResult()
+        self.stale: list[Problem] = []
 
     def log(self, action: str, obj: Model, changes: dict) -> None:
         audit.record(
@@ -1160,10 +1307,22 @@ class _Saver:
 
     def section(self, slug: str) -> tuple[Model, bool]:
         model = _section_models()[slug]
-        section = model.objects.select_for_update().filter(ret=self.ret).first()
+        section = (
+            model.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .filter(ret=self.ret)
+            .first()
+        )
         if section is not None:
             return section, False
         return model(ret=self.ret, version=1, updated_by=self.user), True
+
+    def check_fresh(self, slug: str, section: Model, created: bool) -> None:
+        """Called for a section the upload changes: note it if it is not as downloaded
+        (changed since, or created since when the template had none)."""
+        now = 0 if created else section.version
+        if now != self.values.versions_at_download.get(slug):
+            self.stale.append(_changed_after_download(slug, None if created else section))
 
     def bump(self, slug: str, section: Model) -> None:
         section.version += 1
@@ -1174,14 +1333,16 @@ class _Saver:
     def simple(self, slug: str, new: dict[str, object]) -> None:
         section, created = self.section(slug)
         changes = _apply(section, new)
+        # Consultations belong to the Children in Care Council section.
+        others = self.consultations() if slug == "cicc" else False
+        if created or changes or others:
+            self.check_fresh(slug, section, created)
         if created:
             section.save()
             self.log(AuditLog.Action.CREATE, section, changes)
             self.result.sections_changed.append(SECTION_TITLES[slug])
         elif changes:
             self.log(AuditLog.Action.UPDATE, section, changes)
-        # Consultations belong to the Children in Care Council section.
-        others = self.consultations() if slug == "cicc" else False
         if not created and (changes or others):
             self.bump(slug, section)
 
@@ -1211,6 +1372,8 @@ class _Saver:
                 row.save()
                 self.log(AuditLog.Action.UPDATE, row, changes)
                 changed = True
+        if created or changed:
+            self.check_fresh(slug, section, created)
         if created:
             self.log(AuditLog.Action.CREATE, section, {})
             self.result.sections_changed.append(SECTION_TITLES[slug])
@@ -1232,7 +1395,7 @@ class _Saver:
                 self.log(
                     AuditLog.Action.CREATE,
                     c,
-                    {k: {"old": None, "new": _json(v)} for k, v in new.items()},
+                    {k: _change(c, k, None, v) for k, v in new.items()},
                 )
                 changed = True
                 continue
@@ -1251,8 +1414,8 @@ class _Saver:
                 AuditLog.Action.DELETE,
                 c,
                 {
-                    "topic": {"old": c.topic, "new": None},
-                    "young_people": {"old": c.young_people, "new": None},
+                    "topic": _change(c, "topic", c.topic, None),
+                    "young_people": _change(c, "young_people", c.young_people, None),
                 },
             )
             c.delete()
@@ -1268,7 +1431,8 @@ class _Saver:
                 self.rows(slug, values.placements, "placement_type", PlacementCost)
             else:
                 self.simple(slug, values.sections.get(slug, {}))
-        self.result.warnings = list(values.warnings)
+        if self.stale:
+            raise StaleUpload(self.stale)  # the caller's transaction undoes the writes
         audit.record(
             user=self.user,
             action=AuditLog.Action.UPDATE,
@@ -1281,7 +1445,10 @@ class _Saver:
 def save_upload(
     ret: QuarterlyReturn, values: UploadValues, user: User, file_name: str = ""
 ) -> UploadResult:
-    """Save a checked upload in one transaction; ReturnError if the return is locked."""
+    """Save a checked upload in one transaction. ReturnError if the return can't be
+    changed; `StaleUpload` (nothing saved) if a section it would change has been changed
+    since the template was downloaded. Both are checked with the return locked, so no
+    save on screen can slip in between."""
     with transaction.atomic():
         locked = QuarterlyReturn.objects.select_for_update(of=("self",)).select_related(
             "signed_off_by"
@@ -1304,6 +1471,8 @@ def upload(
         return None, problems
     try:
         return save_upload(ret, values, user, file_name), []
+    except StaleUpload as e:
+        return None, e.problems
     except ReturnError as e:
         return None, [Problem(str(e))]
     except IntegrityError:

@@ -73,7 +73,7 @@ def _success_message(file_name: str, result: spreadsheet.UploadResult) -> str:
             text += " Sections saved: " + ", ".join(result.sections_changed) + "."
     else:
         text = f"{file_name} uploaded: it matched what was saved, so nothing changed."
-    return " ".join([text, *result.warnings])
+    return text
 
 
 @role_required(Role.OFFICER)

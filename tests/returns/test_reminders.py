@@ -114,6 +114,28 @@ def test_officers_are_emailed_the_returns_they_act_on(
     assert "To fill in or sign off a return" in signer.body
 
 
+def test_the_officer_who_submitted_a_return_isnt_reminded_to_sign_it_off(
+    derby, officer, manager, mailoutbox
+):
+    make_return(derby, 2, ReturnStatus.SUBMITTED, manager, manager)  # the manager submitted it
+    deputy = make_user("derby.deputy", role=Role.OFFICER, can_sign_off_returns=True)
+
+    def periods(user):
+        return [r.period_label for r in banner_context(user, TODAY)["return_reminders"]]
+
+    assert periods(manager) == ["2021/22 Q1", "2021/22 Q3", "2021/22 Q4"]
+    assert periods(deputy) == ["2021/22 Q1", "2021/22 Q2", "2021/22 Q3", "2021/22 Q4"]
+
+    call_command(
+        "send_return_reminders", "--la", "831", "--today", "25/04/2022", stdout=io.StringIO()
+    )
+
+    sent = {m.to[0]: m.body for m in mailoutbox}
+    assert "2021/22 Q2" not in sent["derby.manager@example.org"]
+    assert "2021/22 Q2" not in sent["derby.officer@example.org"]
+    assert "- 2021/22 Q2 (submitted, awaiting sign-off)" in sent["derby.deputy@example.org"]
+
+
 def test_nothing_is_sent_when_every_return_is_signed_off(derby, officer, manager, mailoutbox):
     for quarter in (1, 2, 3, 4):
         make_return(derby, quarter, ReturnStatus.SIGNED_OFF, officer, manager)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from decimal import Decimal
+from xml.sax.saxutils import escape as xml_escape
 
 import openpyxl
 import pytest
@@ -239,7 +242,7 @@ def test_a_filled_in_template_uploads_every_section(client, officer, ret, home):
     upload_entry = AuditLog.objects.get(object_type="returns.QuarterlyReturn", action="update")
     assert "spreadsheet upload derby.xlsx" in upload_entry.detail
     created = AuditLog.objects.get(object_type="returns.Fostering", action="create")
-    assert created.changed_fields["enquiries"] == {"old": None, "new": 12}
+    assert created.changed_fields["enquiries"] == {"old": "(blank)", "new": "12"}
 
 
 def test_a_second_upload_changes_only_what_changed_and_audits_old_and_new(officer, ret, home):
@@ -263,7 +266,7 @@ def test_a_second_upload_changes_only_what_changed_and_audits_old_and_new(office
     new = AuditLog.objects.order_by("pk")[before:]
     change = next(e for e in new if e.object_type == "returns.Fostering")
     assert change.action == "update"
-    assert change.changed_fields == {"enquiries": {"old": 12, "new": 14}}
+    assert change.changed_fields == {"enquiries": {"old": "12", "new": "14"}}
     assert change.object_id == str(Fostering.objects.get(ret=ret).pk)
 
 
@@ -285,18 +288,281 @@ def test_clearing_a_consultation_removes_it_but_one_added_since_download_is_kept
     ).exists()
 
 
-def test_a_section_changed_since_download_is_warned_about_not_refused(officer, ret):
+def test_audited_values_read_as_people_read_them(officer, ret, home):
+    wb = filled(ret, Fostering__enquiries=12)
+    staffing = wb["Staffing"]
+    for col, value in ((3, 10), (4, 2), (5, 1.5), (6, "Temporarily closed")):
+        staffing.cell(row=4, column=col, value=value)
+    placements = wb["Placements"]
+    ifa = row_of(placements, "ifa", column=7)
+    for col, value in ((2, 3), (3, 950.5), (4, "D2N2 DPS")):
+        placements.cell(row=ifa, column=col, value=value)
+    cicc = wb["CiCC"]
+    first = row_of(cicc, spreadsheet.CONSULTATION_MARKER) + 1
+    cicc.cell(row=first, column=1, value="Pocket money")
+    cicc.cell(row=first, column=2, value=8)
+    assert spreadsheet.upload(ret, save_book(wb), "q4.xlsx", officer)[1] == []
+
+    def audited(model, action="create"):
+        return AuditLog.objects.filter(object_type=model, action=action).latest("pk").changed_fields
+
+    assert audited("returns.Fostering")["enquiries"] == {"old": "(blank)", "new": "12"}
+    assert audited("returns.HomeStaffing") == {
+        "establishment_fte": {"old": "(blank)", "new": "10.0"},
+        "vacancies_fte": {"old": "(blank)", "new": "2.0"},
+        "agency_fte": {"old": "(blank)", "new": "1.5"},
+        "home_status": {"old": "Open", "new": "Temporarily closed"},
+    }
+    assert audited("returns.PlacementCost") == {
+        "placements": {"old": "(blank)", "new": "3"},
+        "average_weekly_cost": {"old": "(blank)", "new": "950.50"},
+        "framework": {"old": "(blank)", "new": "D2N2 DPS"},
+    }
+    assert audited("returns.Consultation") == {
+        "topic": {"old": "(blank)", "new": "Pocket money"},
+        "young_people": {"old": "(blank)", "new": "8"},
+    }
+
+    wb = filled(ret)
+    staffing = wb["Staffing"]
+    staffing.cell(row=4, column=5).value = None
+    staffing.cell(row=4, column=6).value = "Open"
+    placements = wb["Placements"]
+    placements.cell(row=row_of(placements, "ifa", column=7), column=4).value = None
+    cicc = wb["CiCC"]
+    row = row_of(cicc, Consultation.objects.get(ret=ret).pk)
+    cicc.cell(row=row, column=1).value = None
+    cicc.cell(row=row, column=2).value = None
+    assert spreadsheet.upload(ret, save_book(wb), "q4.xlsx", officer)[1] == []
+
+    assert audited("returns.HomeStaffing", "update") == {
+        "agency_fte": {"old": "1.5", "new": "(blank)"},
+        "home_status": {"old": "Temporarily closed", "new": "Open"},
+    }
+    assert audited("returns.PlacementCost", "update") == {
+        "framework": {"old": "D2N2 DPS", "new": "(blank)"}
+    }
+    assert audited("returns.Consultation", "delete") == {
+        "topic": {"old": "Pocket money", "new": "(blank)"},
+        "young_people": {"old": "8", "new": "(blank)"},
+    }
+
+
+# --- text, never formulas ---------------------------------------------------------------
+
+TRICKY_TEXTS = ['=HYPERLINK("http://x","y")', "=1+2", "+44", "-", "@x"]
+
+
+def with_saved_results(data: bytes, results: dict[str, object]) -> bytes:
+    """The workbook as Excel would save it: each formula with its result beside it
+    (openpyxl saves formulas with none)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    found = dict.fromkeys(results, 0)
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = body.decode()
+                for formula, result in results.items():
+                    kind = ' t="str"' if isinstance(result, str) else ""
+                    saved = f"<v>{xml_escape(str(result))}</v>"
+                    text, n = re.subn(
+                        r"(<c [^>]*?)>(<f>" + re.escape(xml_escape(formula[1:])) + r"</f>)<v\s*/>",
+                        lambda m, kind=kind, saved=saved: f"{m[1]}{kind}>{m[2]}{saved}",
+                        text,
+                    )
+                    found[formula] += n
+                body = text.encode()
+            target.writestr(item, body)
+    assert all(found.values()), found
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_text_is_written_as_text_and_comes_back_exactly(officer, ret, derby, text):
+    Setting.objects.create(
+        urn="SC100009",
+        name=text,
+        setting_type=SettingType.CHILDRENS_HOME,
+        la=derby,
+        run_by_council=derby,
+    )
+    consultation = Consultation.objects.create(ret=ret, topic=text, young_people=3)
+    section = PlacementsSection.objects.create(ret=ret)
+    PlacementCost.objects.create(section=section, placement_type="ifa", framework=text)
+    data = spreadsheet.build_template(ret)
+
+    wb = open_book(data)
+    cicc, placements, staffing = wb["CiCC"], wb["Placements"], wb["Staffing"]
+    cells = [
+        cicc.cell(row=row_of(cicc, consultation.pk), column=1),
+        placements.cell(row=row_of(placements, "ifa", column=7), column=4),
+        staffing.cell(row=4, column=2),
+    ]
+    for cell in cells:
+        assert (cell.value, cell.data_type) == (text, "s"), cell.coordinate
+        assert cell.quotePrefix  # Excel keeps it text when the cell is edited
+    assert cells[0].number_format == "@"  # what officers type is text too
+
+    _result, problems = spreadsheet.upload(ret, data, "q4.xlsx", officer)
+
+    assert problems == []
+    assert Consultation.objects.get(pk=consultation.pk).topic == text
+    assert PlacementCost.objects.get(section=section, placement_type="ifa").framework == text
+    assert not AuditLog.objects.filter(object_type="returns.Consultation").exists()
+    assert not AuditLog.objects.filter(object_type="returns.PlacementCost").exists()
+
+
+@pytest.mark.parametrize("saved", [False, True])
+def test_a_formula_in_a_text_cell_is_refused_not_read_as_blank(officer, ret, home, saved):
     Fostering.objects.create(ret=ret, enquiries=5)
+    Consultation.objects.create(ret=ret, topic="Bus passes", young_people=4)
+    wb = filled(ret)
+    cicc = wb["CiCC"]
+    topic_row = row_of(cicc, Consultation.objects.get(ret=ret).pk)
+    cicc.cell(row=topic_row, column=1).value = '=HYPERLINK("http://x","y")'
+    new_row = topic_row + 1
+    cicc.cell(row=new_row, column=1).value = "=1+2"
+    placements = wb["Placements"]
+    ifa = row_of(placements, "ifa", column=7)
+    placements.cell(row=ifa, column=4).value = '="D2N2"'
+    wb["Staffing"].cell(row=4, column=6).value = '="Open"'
+    data = save_book(wb)
+    if saved:  # as Excel saves it: each formula with its result
+        data = with_saved_results(
+            data,
+            {'=HYPERLINK("http://x","y")': "y", "=1+2": 3, '="D2N2"': "D2N2", '="Open"': "Open"},
+        )
+    before = snapshot(ret)
+
+    result, problems = spreadsheet.upload(ret, data, "q4.xlsx", officer)
+
+    assert result is None
+    assert messages_of(problems) == [
+        "Sheet ‘Staffing’, cell F4 (Status at the quarter's end): formulas aren't accepted; "
+        "choose Open, Temporarily closed or Closed.",
+        f"Sheet ‘Placements’, cell D{ifa} (Independent fostering agency (IFA): Framework "
+        "used): formulas aren't accepted; type the text.",
+        f"Sheet ‘CiCC’, cell A{topic_row} (Topic): formulas aren't accepted; type the text.",
+        f"Sheet ‘CiCC’, cell A{new_row} (Topic): formulas aren't accepted; type the text.",
+    ]
+    assert problems[2].value == '=HYPERLINK("http://x","y")'
+    assert snapshot(ret) == before
+
+
+def test_a_figure_worked_out_by_a_formula_is_read_only_if_its_result_was_saved(officer, ret):
+    Fostering.objects.create(ret=ret, enquiries=5)
+    data = save_book(filled(ret, Fostering__enquiries="=2+3", Fostering__applications="=1+1"))
+
+    _, problems = spreadsheet.read_upload(ret, data, "q4.xlsx")
+    # Not read as blank, which would clear the figure.
+    assert messages_of(problems) == [
+        "Sheet ‘Fostering’, cell B4 (Enquiries): ‘=2+3’ is a formula with no result saved in "
+        "the file: enter a whole number, 0 or more.",
+        "Sheet ‘Fostering’, cell B7 (Applications): ‘=1+1’ is a formula with no result saved "
+        "in the file: enter a whole number, 0 or more.",
+    ]
+
+    values, problems = spreadsheet.read_upload(
+        ret, with_saved_results(data, {"=2+3": 5, "=1+1": 2}), "q4.xlsx"
+    )
+    assert problems == []
+    assert (
+        values.sections["fostering"]["enquiries"],
+        values.sections["fostering"]["applications"],
+    ) == (5, 2)
+
+
+# --- changes made since the template was downloaded ------------------------------------------
+
+
+@pytest.fixture
+def olive(db):
+    user = make_user("olive.oduya", role=Role.OFFICER)
+    user.last_name = "Oduya"
+    user.save()
+    return user
+
+
+AT = dt.datetime(2026, 11, 23, 14, 32)
+
+
+def test_an_upload_that_would_overwrite_a_newer_change_is_refused(officer, olive, ret):
+    Fostering.objects.create(ret=ret, enquiries=5)
+    data = save_book(filled(ret, Fostering__enquiries=6, Education__attendance_pct=90))
+    Fostering.objects.filter(ret=ret).update(
+        enquiries=9, version=2, updated_by=olive, updated_at=timezone.make_aware(AT)
+    )
+    before = snapshot(ret)
+
+    result, problems = spreadsheet.upload(ret, data, "q4.xlsx", officer)
+
+    assert result is None
+    assert messages_of(problems) == [
+        "Fostering recruitment was changed by Olive Oduya at 14:32 on 23 November 2026 after "
+        "this template was downloaded. Download a new template and enter your changes again."
+    ]
+    assert snapshot(ret) == before  # nothing saved, Education included
+    assert Fostering.objects.get(ret=ret).enquiries == 9
+
+
+def test_a_section_created_since_download_counts_as_changed(client, officer, olive, ret, home):
     data = save_book(filled(ret, Fostering__enquiries=6))
-    Fostering.objects.filter(ret=ret).update(enquiries=9, version=2, updated_by=officer)
+    Education.objects.create(
+        ret=ret, attendance_pct=Decimal("91.5"), updated_by=olive
+    )  # saved on screen after the download
+    staffing = StaffingSection.objects.create(ret=ret, updated_by=None)
+    HomeStaffing.objects.create(section=staffing, setting=home, establishment_fte=10)
+    Education.objects.filter(ret=ret).update(updated_at=timezone.make_aware(AT))
+    StaffingSection.objects.filter(ret=ret).update(updated_at=timezone.make_aware(AT))
+    before = snapshot(ret)
+    client.force_login(officer)
+
+    response = upload_via(client, ret, data, "q4.xlsx")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "q4.xlsx was not uploaded: 2 problems found" in html
+    assert (
+        "Residential staffing was changed by someone else at 14:32 on 23 November 2026 after "
+        "this template was downloaded." in html
+    )
+    assert (
+        "Education (the Virtual School) was changed by Olive Oduya at 14:32 on 23 November 2026 "
+        "after this template was downloaded. Download a new template and enter your changes "
+        "again." in html
+    )
+    assert snapshot(ret) == before
+    assert Education.objects.get(ret=ret).attendance_pct == Decimal("91.5")
+
+
+def test_a_section_changed_since_download_that_the_upload_leaves_alone_is_no_bar(
+    officer, olive, ret
+):
+    Education.objects.create(ret=ret, attendance_pct=Decimal("90.0"))
+    data = save_book(filled(ret, Fostering__enquiries=6))
+    # Saved again on screen with the same figures: a new version, nothing to overwrite.
+    Education.objects.filter(ret=ret).update(version=2, updated_by=olive)
 
     result, problems = spreadsheet.upload(ret, data, "q4.xlsx", officer)
 
     assert problems == []
     assert Fostering.objects.get(ret=ret).enquiries == 6
-    assert len(result.warnings) == 1
-    assert result.warnings[0].startswith("Fostering recruitment was changed by Derby Persona on ")
-    assert "after this template was downloaded" in result.warnings[0]
+    assert "Education (the Virtual School)" not in result.sections_changed
+    assert Education.objects.get(ret=ret).version == 2
+
+
+def test_a_file_without_the_section_versions_is_refused(ret):
+    wb = filled(ret, Fostering__enquiries=6)
+    about = wb["About"]
+    about.delete_rows(row_of(about, "Section version: education", column=1))
+    _, problems = spreadsheet.read_upload(ret, save_book(wb), "q4.xlsx")
+    assert messages_of(problems) == [
+        "Sheet ‘About’: This file doesn't record what each section held when it was "
+        "downloaded, so it can't be checked against changes made since. Don't change the "
+        "About sheet: download a new template (version CP-QR-1)."
+    ]
 
 
 # --- problems -------------------------------------------------------------------------
