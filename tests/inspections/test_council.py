@@ -634,8 +634,7 @@ ACTION_ERRORS = [
     (
         "completed before the inspection",
         {"status": "complete", "completed_on": D(2022, 3, 1)},
-        "Completed date must be the same as or after the inspection's start date "
-        "(21 March 2022)",
+        "Completed date must be the same as or after the inspection's start date (21 March 2022)",
     ),
     (
         "date without completion",
