@@ -1410,12 +1410,17 @@ class _Saver:
         # added on screen since it was downloaded.
         for pk in (self.values.consultations_at_download & set(existing)) - kept:
             c = existing[pk]
+            # Logged on the section (or the return), which outlive the deleted row, so
+            # the return's audit page still shows what was removed.
+            owner = ChildrenInCareCouncil.objects.filter(ret=self.ret).first() or self.ret
             self.log(
-                AuditLog.Action.DELETE,
-                c,
+                AuditLog.Action.UPDATE,
+                owner,
                 {
-                    "topic": _change(c, "topic", c.topic, None),
-                    "young_people": _change(c, "young_people", c.young_people, None),
+                    f"Consultation removed: {c.topic}"[:80]: {
+                        "old": f"{c.topic} ({display(None, c.young_people)} young people)",
+                        "new": "(removed)",
+                    }
                 },
             )
             c.delete()
