@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_RUN = scripts/uv-run.sh
 
-.PHONY: run test stop install db demo lint format bench bench-import bench-national help
+.PHONY: run test stop install db demo lint format bench bench-import bench-national bench-returns help
 
 help:
 	@echo "make run    install, start PostgreSQL, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -62,3 +62,6 @@ bench-import: db
 
 bench-national: db
 	@$(UV_RUN) python bench/national_recompute.py
+
+bench-returns: db
+	@$(UV_RUN) python bench/returns.py

@@ -42,6 +42,11 @@ PAGES = [
     ("Reg 44 visit form", "derby.officer", "/inspections/reg44/visits/new/"),
     ("council inspections", "derby.councillor", "/inspections/council/"),
     ("ILACS 2022 action plan", "derby.councillor", "ILACS"),
+    ("quarterly returns list", "derby.officer", "/returns/"),
+    ("return 2021/22 Q4", "derby.officer", "RETURN"),
+    ("return section: staffing", "derby.officer", "RETURN:staffing/"),
+    ("reconciliation with the 903", "derby.officer", "/returns/reconciliation/?year=2022"),
+    ("you said, we did (councillor)", "derby.councillor", "/returns/cicc-actions/"),
 ]
 
 
@@ -73,6 +78,11 @@ def main() -> None:
 
             ilacs = CouncilInspection.objects.get(la__la_code="831", start_date="2022-03-21")
             path = f"/inspections/council/{ilacs.pk}/"
+        if path.startswith("RETURN"):
+            from returns.models import QuarterlyReturn
+
+            q4 = QuarterlyReturn.objects.get(la__la_code="831", year=2022, quarter=4)
+            path = f"/returns/{q4.pk}/" + path.partition(":")[2]
         if username:
             client.force_login(User.objects.get(username=username))
         timings = sorted(measure(client, path))
