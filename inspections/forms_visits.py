@@ -320,7 +320,14 @@ class Reg45ReviewForm(_CouncilForm):
                     f"{home_name(setting)} already has a Regulation 45 review for the period "
                     f"starting {long_date(start)}. Change that review instead.",
                 )
-        self._completion_check(start, "start of the period")
+        due = data.get("due_date")
+        if due and end and due < end and "period_end" not in self.errors:
+            self.add_error(
+                "due_date",
+                f"Due date must be the same as or after the end of the period ({long_date(end)})",
+            )
+        # A review looks back over its period, so it is finished after the period ends.
+        self._completion_check(end, "end of the period")
         return data
 
 

@@ -531,6 +531,19 @@ def test_regulation_45_reviews(client, officer, councillor, oak):
     [
         ({"period_end_month": "3"}, "End of the period must be after the start (1 April 2021)"),
         ({"status": "complete"}, "Enter the date it was completed"),
+        (
+            {"due_date_month": "8"},
+            "Due date must be the same as or after the end of the period (30 September 2021)",
+        ),
+        (
+            {
+                "status": "complete",
+                "completed_on_day": "1",
+                "completed_on_month": "9",
+                "completed_on_year": "2021",
+            },
+            "Completed date must be the same as or after the end of the period (30 September 2021)",
+        ),
     ],
 )
 def test_bad_reviews_are_refused(client, officer, oak, changes, message):
