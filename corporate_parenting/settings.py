@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "inspections",
     "performance",
     "returns",
+    "committee",
     "corporate_parenting.admin_apps.SystemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("placements.urls")),
     path("", include("inspections.urls")),
     path("", include("returns.urls")),
+    path("", include("committee.urls")),
     path("", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from committee.views import meetings
+
+urlpatterns = [*meetings.urlpatterns]
