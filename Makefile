@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_RUN = scripts/uv-run.sh
 
-.PHONY: run test stop install db demo lint format bench bench-import bench-national bench-returns help
+.PHONY: run test stop install db demo lint format bench bench-import bench-national bench-returns bench-pdf help
 
 help:
 	@echo "make run    install, start PostgreSQL, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -65,3 +65,6 @@ bench-national: db
 
 bench-returns: db
 	@$(UV_RUN) python bench/returns.py
+
+bench-pdf: db
+	@$(UV_RUN) python bench/pdf.py
