@@ -32,6 +32,7 @@ def navigation_for(user: User) -> list[tuple[str, str]]:
         items.append(("Quarterly returns", reverse("return_list")))
     if user.role in (Role.OFFICER, Role.COUNCILLOR, Role.CLERK):
         items.append(("Homes and inspections", reverse("inspections_home")))
+        items.append(("Committee meetings", reverse("meeting_list")))
     if user.role in (Role.OFFICER, Role.COUNCIL_ADMIN):
         items.append(("Targets", reverse("targets_edit")))
     if user.role in (Role.COUNCILLOR, Role.CLERK, Role.OFFICER):

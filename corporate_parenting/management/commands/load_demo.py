@@ -23,5 +23,8 @@ class Command(BaseCommand):
         load_demo_oversight(log=self.stdout.write)
         load_demo_quarterly_returns(log=self.stdout.write)
         load_demo_returns(log=self.stdout.write)
+        from committee.demo import load_demo_meeting
+
+        load_demo_meeting(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(demo_logins_text())
