@@ -6,228 +6,528 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('corporate_parenting', '0004_audit_log_no_truncate'),
+        ("corporate_parenting", "0004_audit_log_no_truncate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('exempt', models.BooleanField(default=False)),
-                ('exempt_reason', models.CharField(blank=True, help_text='The paragraph of Schedule 12A to the Local Government Act 1972 that applies.', max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("exempt", models.BooleanField(default=False)),
+                (
+                    "exempt_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="The paragraph of Schedule 12A to the Local Government Act 1972 that applies.",
+                        max_length=300,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'number'],
+                "ordering": ["meeting", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Appendix',
+            name="Appendix",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('pdf', models.BinaryField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appendices', to='committee.agendaitem')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("pdf", models.BinaryField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appendices",
+                        to="committee.agendaitem",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'pk'],
+                "ordering": ["item", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committees', to='corporate_parenting.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="committees",
+                        to="corporate_parenting.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['la', 'name'],
+                "ordering": ["la", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('time', models.TimeField(blank=True, null=True)),
-                ('venue', models.CharField(blank=True, max_length=200)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='committee.committee')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("time", models.TimeField(blank=True, null=True)),
+                ("venue", models.CharField(blank=True, max_length=200)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="committee.committee",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['committee', '-date'],
+                "ordering": ["committee", "-date"],
             },
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='committee.meeting'),
+            model_name="agendaitem",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="committee.meeting",
+            ),
         ),
         migrations.CreateModel(
-            name='MeetingAction',
+            name="MeetingAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='action')),
-                ('owner', models.CharField(max_length=200)),
-                ('due_date', models.DateField()),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='committee.agendaitem')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="action")),
+                ("owner", models.CharField(max_length=200)),
+                ("due_date", models.DateField()),
+                ("done_on", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="committee.agendaitem",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'due_date', 'pk'],
+                "ordering": ["item", "due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingPack',
+            name="MeetingPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('public', 'Public pack'), ('confidential', 'Confidential pack (Part II)')], max_length=12)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being made'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('step', models.CharField(blank=True, max_length=200)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('pages', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='packs', to='committee.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public pack"),
+                            ("confidential", "Confidential pack (Part II)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being made"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("step", models.CharField(blank=True, max_length=200)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("pages", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="packs",
+                        to="committee.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', '-created_at'],
+                "ordering": ["meeting", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_type', models.CharField(choices=[('cic_performance', 'Children in Care performance update'), ('annual_performance', 'Annual performance update'), ('fostering_annual', 'Fostering service annual report'), ('permanence', 'Permanence team quarterly update'), ('childrens_homes', "Children's homes: Ofsted, Regulation 44 and member visits"), ('placements', 'Placements overview and sufficiency'), ('cicc', 'Children in Care Council update')], max_length=30, verbose_name='type')),
-                ('title', models.CharField(max_length=300)),
-                ('report_of', models.CharField(help_text="The officer's title, e.g. Strategic Director of…", max_length=300, verbose_name='report of')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('quarter', models.PositiveSmallIntegerField(default=0)),
-                ('summary', models.TextField(blank=True)),
-                ('recommendations', models.TextField(blank=True, help_text='One recommendation a line, e.g. “To note the report.”')),
-                ('reasons', models.TextField(blank=True, verbose_name='reasons for recommendation')),
-                ('supporting_information', models.TextField(blank=True)),
-                ('other_options', models.TextField(blank=True, verbose_name='other options considered')),
-                ('contact', models.TextField(blank=True, verbose_name='contact details')),
-                ('background_papers', models.TextField(blank=True)),
-                ('appendices', models.TextField(blank=True, verbose_name='list of appendices')),
-                ('implications', models.JSONField(blank=True, default=dict)),
-                ('signoff', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('published', 'Published')], default='draft', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='corporate_parenting.localauthority')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "report_type",
+                    models.CharField(
+                        choices=[
+                            ("cic_performance", "Children in Care performance update"),
+                            ("annual_performance", "Annual performance update"),
+                            ("fostering_annual", "Fostering service annual report"),
+                            ("permanence", "Permanence team quarterly update"),
+                            (
+                                "childrens_homes",
+                                "Children's homes: Ofsted, Regulation 44 and member visits",
+                            ),
+                            ("placements", "Placements overview and sufficiency"),
+                            ("cicc", "Children in Care Council update"),
+                        ],
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "report_of",
+                    models.CharField(
+                        help_text="The officer's title, e.g. Strategic Director of…",
+                        max_length=300,
+                        verbose_name="report of",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("quarter", models.PositiveSmallIntegerField(default=0)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "recommendations",
+                    models.TextField(
+                        blank=True,
+                        help_text="One recommendation a line, e.g. “To note the report.”",
+                    ),
+                ),
+                (
+                    "reasons",
+                    models.TextField(blank=True, verbose_name="reasons for recommendation"),
+                ),
+                ("supporting_information", models.TextField(blank=True)),
+                (
+                    "other_options",
+                    models.TextField(blank=True, verbose_name="other options considered"),
+                ),
+                ("contact", models.TextField(blank=True, verbose_name="contact details")),
+                ("background_papers", models.TextField(blank=True)),
+                ("appendices", models.TextField(blank=True, verbose_name="list of appendices")),
+                ("implications", models.JSONField(blank=True, default=dict)),
+                ("signoff", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="corporate_parenting.localauthority",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['la', '-year', '-quarter', 'title'],
+                "ordering": ["la", "-year", "-quarter", "title"],
             },
         ),
         migrations.CreateModel(
-            name='PublishedVersion',
+            name="PublishedVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('content', models.JSONField(help_text="The report's figures, tables and text as published.")),
-                ('pdf', models.BinaryField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('published_at', models.DateTimeField(auto_now_add=True)),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='published', to='committee.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "content",
+                    models.JSONField(
+                        help_text="The report's figures, tables and text as published."
+                    ),
+                ),
+                ("pdf", models.BinaryField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("published_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="published",
+                        to="committee.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', '-number'],
+                "ordering": ["report", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='committee.report'),
+            model_name="agendaitem",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="items",
+                to="committee.report",
+            ),
         ),
         migrations.CreateModel(
-            name='ReportTemplate',
+            name="ReportTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('skeleton', models.JSONField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='corporate_parenting.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("skeleton", models.JSONField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="corporate_parenting.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['la', 'name'],
+                "ordering": ["la", "name"],
             },
         ),
         migrations.AddField(
-            model_name='report',
-            name='template',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='committee.reporttemplate'),
+            model_name="report",
+            name="template",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="committee.reporttemplate",
+            ),
         ),
         migrations.CreateModel(
-            name='Resolution',
+            name="Resolution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resolutions', to='committee.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resolutions",
+                        to="committee.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'pk'],
+                "ordering": ["item", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='committee',
-            constraint=models.UniqueConstraint(fields=('la', 'name'), name='committee_name_once'),
+            model_name="committee",
+            constraint=models.UniqueConstraint(fields=("la", "name"), name="committee_name_once"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(fields=('committee', 'date'), name='one_meeting_a_day'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                fields=("committee", "date"), name="one_meeting_a_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publishedversion',
-            constraint=models.UniqueConstraint(fields=('report', 'number'), name='published_number_once'),
+            model_name="publishedversion",
+            constraint=models.UniqueConstraint(
+                fields=("report", "number"), name="published_number_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'number'), name='agenda_number_once'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "number"), name="agenda_number_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.CheckConstraint(condition=models.Q(('exempt', False), models.Q(('exempt_reason', ''), _negated=True), _connector='OR'), name='exempt_item_has_reason'),
+            model_name="agendaitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("exempt", False),
+                    models.Q(("exempt_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="exempt_item_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reporttemplate',
-            constraint=models.UniqueConstraint(fields=('la', 'name'), name='report_template_name_once'),
+            model_name="reporttemplate",
+            constraint=models.UniqueConstraint(
+                fields=("la", "name"), name="report_template_name_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('report_type__in', ['cic_performance', 'annual_performance', 'fostering_annual', 'permanence', 'childrens_homes', 'placements', 'cicc'])), name='report_type_known'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "report_type__in",
+                        [
+                            "cic_performance",
+                            "annual_performance",
+                            "fostering_annual",
+                            "permanence",
+                            "childrens_homes",
+                            "placements",
+                            "cicc",
+                        ],
+                    )
+                ),
+                name="report_type_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'approved', 'published'])), name='report_status_known'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "approved", "published"])),
+                name="report_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__lte', 4)), name='report_quarter_0_to_4'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__lte", 4)), name="report_quarter_0_to_4"
+            ),
         ),
     ]
