@@ -272,3 +272,52 @@ class PackForm(forms.Form):
         initial=PackKind.PUBLIC,
         error_messages={"required": "Choose the public or the confidential pack"},
     )
+
+
+APPENDIX_MAX_MB = 20
+
+
+class AppendixForm(forms.Form):
+    """An external PDF (an Ofsted letter, say) to append to an item's report in the pack."""
+
+    title = forms.CharField(
+        label="Title of the appendix",
+        max_length=300,
+        help_text="As the agenda will list it, for example “Appendix 2: Ofsted letter”.",
+        error_messages={"required": "Enter the title of the appendix"},
+    )
+    file = forms.FileField(
+        label="The PDF",
+        error_messages={"required": "Choose the PDF to append", "empty": "The file is empty"},
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        name = upload.name
+        if upload.size > APPENDIX_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                f"{name} is {upload.size / 1024 / 1024:.1f} MB: an appendix can be at most "
+                f"{APPENDIX_MAX_MB} MB"
+            )
+        data = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError(f"{name} is not a PDF: choose a PDF file")
+        import io
+
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            pages = len(reader.pages)
+        except (PdfReadError, ValueError, KeyError, OSError):
+            raise forms.ValidationError(
+                f"{name} looks like a PDF but can't be read: save it again as a PDF and retry"
+            ) from None
+        if reader.is_encrypted:
+            raise forms.ValidationError(
+                f"{name} is password-protected: save a copy without a password"
+            )
+        if pages == 0:
+            raise forms.ValidationError(f"{name} has no pages")
+        return data

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -38,6 +39,7 @@ from committee.forms import (
 )
 from committee.models import (
     AgendaItem,
+    Appendix,
     Committee,
     Meeting,
     MeetingAction,
@@ -215,7 +217,11 @@ def _meeting_page(
     today = timezone.localdate()
     councillor = user.role == Role.COUNCILLOR
     items = []
-    for item in meeting.items.select_related("report").prefetch_related("resolutions", "actions"):
+    appendices = Prefetch("appendices", queryset=Appendix.objects.only("pk", "item_id", "title"))
+    items_qs = meeting.items.select_related("report").prefetch_related(
+        "resolutions", "actions", appendices
+    )
+    for item in items_qs:
         report = _tag(item.report) if item.report_id else None
         items.append(
             {
@@ -229,7 +235,8 @@ def _meeting_page(
             }
         )
     packs = [
-        {"pack": p, "tag": PACK_TAGS.get(p.status, "govuk-tag--grey")} for p in meeting.packs.all()
+        {"pack": p, "tag": PACK_TAGS.get(p.status, "govuk-tag--grey")}
+        for p in meeting.packs.defer("pdf")
     ]
     actions = [
         {"action": a, "item": i["item"], "overdue": a.done_on is None and a.due_date < today}
@@ -298,6 +305,30 @@ def agenda_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     if item is None:
         raise Http404
     return _item_page(request, meeting, item)
+
+
+@role_required(Role.CLERK)
+def appendix_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    from committee.forms import AppendixForm
+
+    meeting = _meeting(request, pk)
+    item = meeting.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    form = AppendixForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        appendix = Appendix.objects.create(
+            item=item,
+            title=form.cleaned_data["title"],
+            pdf=form.cleaned_data["file"],
+            uploaded_by=request.user,
+        )
+        audit.record(user=request.user, action=AuditLog.Action.CREATE, obj=appendix)
+        messages.success(request, f"{appendix.title} appended to item {item.number}")
+        return redirect("meeting_detail", pk=meeting.pk)
+    return _forms_page(
+        request, "meeting_appendix_form.html", {"form": form, "meeting": meeting, "item": item}
+    )
 
 
 # --- resolutions and actions --------------------------------------------------------------
@@ -649,6 +680,11 @@ urlpatterns = [
     path("committee/meetings/new/", meeting_create, name="meeting_create"),
     path("committee/meetings/<int:pk>/", meeting_detail, name="meeting_detail"),
     path("committee/meetings/<int:pk>/items/new/", agenda_item_create, name="agenda_item_create"),
+    path(
+        "committee/meetings/<int:pk>/items/<int:item_pk>/appendices/new/",
+        appendix_create,
+        name="appendix_create",
+    ),
     path(
         "committee/meetings/<int:pk>/items/<int:item_pk>/",
         agenda_item_edit,

@@ -591,3 +591,55 @@ def test_the_demo_meeting_loads_once(derby, clerk, officer, fast_pdf):
     assert Resolution.objects.filter(item__meeting=meeting).count() == 10
     assert MeetingAction.objects.filter(text__contains="Cabinet").exists()
     assert MeetingAction.objects.filter(text__contains="pocket money").exists()
+
+
+# --- appendices ---------------------------------------------------------------------------
+
+
+def one_page_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_clerk_appends_an_external_pdf_and_a_non_pdf_is_refused(client, derby, clerk, councillor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from committee.models import AgendaItem, Appendix
+
+    meeting = make_meeting(derby)
+    item = AgendaItem.objects.create(
+        meeting=meeting, number=5, title="Performance", report=make_report(derby)
+    )
+    url = reverse("appendix_create", args=[meeting.pk, item.pk])
+    client_for(client, clerk)
+    bad = client.post(
+        url,
+        {
+            "title": "Appendix 2: Ofsted letter",
+            "file": SimpleUploadedFile("letter.docx", b"PK\x03\x04 not a pdf"),
+        },
+    )
+    assert "letter.docx is not a PDF: choose a PDF file" in bad.content.decode()
+    assert not Appendix.objects.exists()
+    good = client.post(
+        url,
+        {
+            "title": "Appendix 2: Ofsted letter",
+            "file": SimpleUploadedFile("letter.pdf", one_page_pdf(), "application/pdf"),
+        },
+    )
+    assert good.status_code == 302
+    appendix = Appendix.objects.get()
+    assert bytes(appendix.pdf).startswith(b"%PDF-") and appendix.item == item
+    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Appendix: Appendix 2: Ofsted letter" in page
+    client.logout()
+    client_for(client, councillor)
+    assert client.get(url).status_code == 403
