@@ -373,7 +373,11 @@ def with_saved_results(data: bytes, results: dict[str, object]) -> bytes:
                     kind = ' t="str"' if isinstance(result, str) else ""
                     saved = f"<v>{xml_escape(str(result))}</v>"
                     text, n = re.subn(
-                        r"(<c [^>]*?)>(<f>" + re.escape(xml_escape(formula[1:])) + r"</f>)<v\s*/>",
+                        # openpyxl writes an empty value as <v/>, <v></v> or not at all,
+                        # depending on whether lxml is installed.
+                        r"(<c [^>]*?)>(<f>"
+                        + re.escape(xml_escape(formula[1:]))
+                        + r"</f>)(?:<v\s*/>|<v></v>)?(?=</c>)",
                         lambda m, kind=kind, saved=saved: f"{m[1]}{kind}>{m[2]}{saved}",
                         text,
                     )
