@@ -242,8 +242,9 @@ def test_packs(derby):
     reader = PdfReader(io.BytesIO(pdf))
     assert pages == len(reader.pages) and steps[-1] == 100
     text = pdf_text(pdf)
+    flat = " ".join(text.split())  # table cells wrap: compare words, not line breaks
     assert "Contents" in text and "Open actions from earlier meetings" in text
-    assert "Report back on sufficiency" in text and "Already finished" not in text
+    assert "Report back on sufficiency" in flat and "Already finished" not in flat
     assert "OFSTEDLETTERTEXT" in text
     assert "Fostering Annual Report" in text
     assert "Home Closure Proposal" not in text.split("Open actions")[1]
