@@ -643,3 +643,35 @@ def test_a_clerk_appends_an_external_pdf_and_a_non_pdf_is_refused(client, derby,
     client.logout()
     client_for(client, councillor)
     assert client.get(url).status_code == 403
+
+
+def test_report_tables_download_as_csv_and_excel_with_formulas_neutralised(
+    client, derby, clerk, monkeypatch
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from committee import figures
+
+    table = {
+        "id": "homes",
+        "caption": "Homes",
+        "columns": ["Home", "Children"],
+        "rows": [["=1+2", "7"], ["@cmd", "c"]],
+        "numeric": [False, True],
+    }
+    monkeypatch.setattr(
+        figures, "data_for", lambda report: {"paragraphs": [], "tables": [table], "charts": []}
+    )
+    report = make_report(derby, status=ReportStatus.APPROVED)
+    client.force_login(clerk)
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert reverse("report_table_csv", args=[report.pk, 1]) in page
+    csv = client.get(reverse("report_table_csv", args=[report.pk, 1])).content.decode("utf-8-sig")
+    assert "'=1+2" in csv and "'@cmd" in csv
+    xlsx = client.get(reverse("report_tables_xlsx", args=[report.pk]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = {c.coordinate: c for row in sheet.iter_rows() for c in row}
+    assert cells["A2"].value == "=1+2" and cells["A2"].data_type == "s"
+    assert cells["B2"].value == 7
