@@ -300,14 +300,26 @@ def mark_content_safe(content: dict) -> dict:
     return walk(content)
 
 
+# The only elements our charts use (performance.charts, the returns funnel): anything
+# else, and any attribute that can link, load, script or style, refuses the whole chart.
+_SVG_TAGS = {
+    "svg", "g", "path", "rect", "line", "polyline", "polygon", "circle", "ellipse", "text",
+    "tspan", "title", "desc", "defs", "clippath", "lineargradient", "stop",
+}  # fmt: skip
+_SVG_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][\w:-]*)")
 _SVG_BAD = re.compile(
-    r"<\s*(script|foreignObject|style|iframe|object|embed)\b|\son\w+\s*=|javascript:", re.I
+    r"\son\w+\s*=|\s(?:xlink:)?href\s*=|\sstyle\s*=|\ssrc\s*=|&#|javascript:|data:"
+    r"|<!|<\?(?!xml)",
+    re.I,
 )
 
 
 def _safe_svg(svg: str) -> str:
-    """Charts come from performance.charts (already CSP-safe); refuse anything active."""
+    """A chart's SVG if it holds only drawing (an allowlist of elements, no links, styles,
+    scripts, entities or events), otherwise nothing: it goes into pages unescaped."""
     svg = svg.strip()
     if not svg.startswith("<svg") or _SVG_BAD.search(svg):
+        return ""
+    if any(tag.lower() not in _SVG_TAGS for tag in _SVG_TAG.findall(svg)):
         return ""
     return svg

@@ -168,6 +168,11 @@ def publish(
         fresh = _locked(report, version)
         if fresh.status == ReportStatus.PUBLISHED:
             raise WorkflowError("This report is already published.")
+        if fresh.approved_by_id == user.pk:
+            raise WorkflowError(
+                "You approved this report, so another clerk must publish it: approving and "
+                "publishing are separate checks."
+            )
         if fresh.status != ReportStatus.APPROVED:
             raise WorkflowError(
                 "This report must be approved by an officer with permission to approve "
@@ -255,7 +260,7 @@ def differs_from_published(report: Report, fresh: dict | None = None) -> list[st
     """What changed in the report's figures since its latest published version: a list
     of sentences, empty when nothing changed (or it was never published, or the
     published content doesn't say which figures it was built from)."""
-    latest = report.published.order_by("-number").first()
+    latest = report.published.defer("pdf").order_by("-number").first()
     if latest is None:
         return []
     old = (latest.content or {}).get("figures")
