@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from committee.content import build, mark_content_safe, render_html
+from committee.content import mark_content_safe, render_html
 
 PDF_VARIANT = "pdf/ua-1"
 CSS_PATH = Path(settings.BASE_DIR) / "static" / "committee" / "print.css"
@@ -66,20 +66,82 @@ def report_pdf(content: dict) -> bytes:
     return _write(_document(render_html(content, mode="print")))
 
 
+def _latest_published(report):
+    """The report's latest `PublishedVersion` (without its stored PDF), or None."""
+    return report.published.defer("pdf").order_by("-number").first()
+
+
 def _content_for(item) -> dict:
-    """A published report's frozen content (the latest version); otherwise fresh."""
+    """The frozen content of the item's report's latest published version, with the
+    masthead (committee, date, item number, exemption) taken from this meeting's item.
+
+    A pack holds only published reports: an item whose report was never published
+    refuses the pack (`PackError`)."""
+    from committee.content import long_date
+
     report = item.report
-    if report.status == "published":
-        version = report.published.order_by("-number").first()
-        if version is not None:
-            return dict(version.content)
-    return build(report, item=item)
+    version = _latest_published(report)
+    if version is None:
+        raise PackError(
+            f"Item {item.number}'s report, “{report.title}”, isn't published yet: "
+            "publish it or take it off the agenda before making the pack."
+        )
+    content = dict(version.content)
+    meeting = item.meeting
+    content.update(
+        {
+            "committee": meeting.committee.name,
+            "meeting_date": long_date(meeting.date),
+            "meeting_date_iso": meeting.date.isoformat(),
+            "item_number": item.number,
+            "exempt": bool(item.exempt),
+            "exempt_reason": item.exempt_reason,
+        }
+    )
+    return content
+
+
+def _appendix_only(item) -> dict:
+    """A heading page for an item with appendices but no report."""
+    from committee.content import long_date
+
+    meeting = item.meeting
+    return {
+        "council": meeting.committee.la.name,
+        "committee": meeting.committee.name,
+        "meeting_date": long_date(meeting.date),
+        "item_number": item.number,
+        "exempt": bool(item.exempt),
+        "exempt_reason": item.exempt_reason,
+        "title": item.title,
+        "report_of": "",
+        "period": "",
+        "sections": [],
+        "contacts": [],
+    }
+
+
+def unpublished_refusal(meeting, kind: str) -> str:
+    """The refusal for the first item in a pack of this kind whose report was never
+    published, or "" when every report in it has been."""
+    for item in pack_items(meeting, kind):
+        if item.report_id and not item.report.published.exists():
+            try:
+                _content_for(item)
+            except PackError as error:
+                return str(error)
+    return ""
 
 
 def pack_items(meeting, kind: str) -> list:
-    """The agenda items whose reports go in a pack of this kind."""
-    items = meeting.items.filter(report__isnull=False).select_related(
-        "report__la", "report__template"
+    """The agenda items that go in a pack of this kind: those with a report, and those
+    without one that have appendices."""
+    from django.db.models import Q
+
+    items = (
+        meeting.items.filter(Q(report__isnull=False) | Q(appendices__isnull=False))
+        .distinct()
+        .select_related("report__la", "report__template", "meeting__committee__la")
     )
     if kind == "public":
         items = items.filter(exempt=False)
@@ -107,14 +169,15 @@ def pack_pdf(
     from committee.models import MeetingAction, PackKind
 
     items = pack_items(meeting, kind)
-    if not items:
+    if not any(i.report_id for i in items):
         raise PackError("This meeting has no reports to export.")
     progress(5, "Gathering the reports")
+    contents = {i.pk: _content_for(i) for i in items if i.report_id}  # refuse before work
 
     entries = []
     appendix_pdfs: dict[str, list] = {}
     for n, item in enumerate(items, start=1):
-        doc = mark_content_safe(_content_for(item))
+        doc = mark_content_safe(contents[item.pk] if item.report_id else _appendix_only(item))
         appendices = []
         for appx in item.appendices.all():
             anchor = f"appendix-{appx.pk}"
@@ -140,7 +203,11 @@ def pack_pdf(
             "title": i.title,
             "exempt": i.exempt,
             "exempt_reason": i.exempt_reason,
-            "report_title": i.report.title if i.report_id else "",
+            "report_title": (contents[i.pk].get("title") or i.report.title)
+            if i.pk in contents
+            else i.report.title
+            if i.report_id
+            else ("Appendices" if i.pk in in_pack else ""),
             "in_pack": i.pk in in_pack,
         }
         for i in meeting.items.select_related("report").order_by("number")

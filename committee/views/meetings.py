@@ -16,9 +16,12 @@ show its refusals.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -45,6 +48,7 @@ from committee.models import (
     MeetingAction,
     MeetingPack,
     PackKind,
+    PublishedVersion,
     Report,
     ReportStatus,
     ReportTemplate,
@@ -54,7 +58,10 @@ from corporate_parenting.access import get_for_council_or_404, role_required
 from corporate_parenting.govuk_forms import save_and_audit
 from corporate_parenting.models import AuditLog, Role, User
 
+logger = logging.getLogger(__name__)
+
 READERS = (Role.OFFICER, Role.COUNCILLOR, Role.CLERK)
+INTEGRITY_FAILED = "The stored PDF failed its integrity check; contact your administrator."
 NO_REPORTS = "This meeting has no reports to export."
 STATUS_TAGS = {
     ReportStatus.DRAFT: "govuk-tag--grey",
@@ -89,9 +96,40 @@ def _report(request: HttpRequest, pk: int) -> Report:
         request.user,
         pk=pk,
     )
-    if request.user.role == Role.COUNCILLOR and report.status != ReportStatus.PUBLISHED:
-        raise Http404
+    if request.user.role == Role.COUNCILLOR and not report.published.exists():
+        raise Http404  # never published: a councillor can't see it
     return report
+
+
+def _latest(report: Report) -> PublishedVersion | None:
+    """The report's latest published version, without its stored PDF."""
+    return report.published.defer("pdf").order_by("-number").first()
+
+
+def _reads_published(user: User, report: Report) -> bool:
+    """Whether this user reads the published version rather than the live report:
+    councillors always (even after a reopening); officers and clerks while it's
+    published."""
+    return user.role == Role.COUNCILLOR or report.status == ReportStatus.PUBLISHED
+
+
+def _stored_pdf(version: PublishedVersion, filename: str) -> HttpResponse:
+    """A published version's stored PDF, if its bytes still match their SHA-256."""
+    data = bytes(version.pdf)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != version.sha256:
+        logger.error(
+            "Stored PDF of %s (published version %s) failed its integrity check: "
+            "sha256 %s, expected %s",
+            version.report_id,
+            version.pk,
+            digest,
+            version.sha256,
+        )
+        return HttpResponse(INTEGRITY_FAILED, status=500, content_type="text/plain; charset=utf-8")
+    response = _file(data, "application/pdf", filename)
+    response["ETag"] = f'"{version.sha256}"'
+    return response
 
 
 def _who(user: User | None) -> str:
@@ -116,12 +154,16 @@ def _filename(report: Report, ext: str, suffix: str = "") -> str:
     return f"{slugify(report.title)[:80] or 'report'}{suffix}.{ext}"
 
 
-def _content(report: Report) -> dict:
-    """Published: the content as published. Otherwise built now."""
-    if report.status == ReportStatus.PUBLISHED:
-        latest = report.published.order_by("-number").first()
+def _content(report: Report, user: User) -> dict:
+    """What this user reads: the latest published version's content for a councillor, or
+    for anyone while the report is published; otherwise (officers and clerks) the live
+    draft, built now."""
+    if _reads_published(user, report):
+        latest = _latest(report)
         if latest is not None:
             return latest.content
+        if user.role == Role.COUNCILLOR:
+            raise Http404
     from committee.content import build
 
     return build(report)
@@ -156,16 +198,19 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         .select_related("committee")
         .order_by("-date")
     )
+    meetings = meetings.annotate(
+        n_items=Count("items"),
+        n_reports=Count("items", filter=Q(items__report__isnull=False)),
+        n_published=Count("items", filter=Q(items__report__status=ReportStatus.PUBLISHED)),
+    )
     rows = []
     for meeting in meetings:
-        items = list(meeting.items.select_related("report"))
-        reports = [i.report for i in items if i.report_id]
         rows.append(
             {
                 "meeting": meeting,
-                "items": len(items),
-                "reports": len(reports),
-                "published": sum(r.status == ReportStatus.PUBLISHED for r in reports),
+                "items": meeting.n_items,
+                "reports": meeting.n_reports,
+                "published": meeting.n_published,
                 "deadline": publication_deadline(meeting.date),
                 "upcoming": meeting.date >= today,
             }
@@ -218,8 +263,12 @@ def _meeting_page(
     councillor = user.role == Role.COUNCILLOR
     items = []
     appendices = Prefetch("appendices", queryset=Appendix.objects.only("pk", "item_id", "title"))
-    items_qs = meeting.items.select_related("report").prefetch_related(
-        "resolutions", "actions", appendices
+    items_qs = (
+        meeting.items.select_related("report")
+        .prefetch_related("resolutions", "actions", appendices)
+        .annotate(
+            report_published=Exists(PublishedVersion.objects.filter(report=OuterRef("report")))
+        )
     )
     for item in items_qs:
         report = _tag(item.report) if item.report_id else None
@@ -227,17 +276,16 @@ def _meeting_page(
             {
                 "item": item,
                 "report": report,
-                "report_link": report is not None
-                and (not councillor or report.status == ReportStatus.PUBLISHED),
+                "report_link": report is not None and (not councillor or item.report_published),
                 "warning": "" if councillor else deadline_warning(item, today),
                 "resolutions": list(item.resolutions.all()),
                 "actions": list(item.actions.all()),
             }
         )
-    packs = [
-        {"pack": p, "tag": PACK_TAGS.get(p.status, "govuk-tag--grey")}
-        for p in meeting.packs.defer("pdf")
-    ]
+    pack_qs = meeting.packs.defer("pdf")
+    if user.role != Role.CLERK:
+        pack_qs = pack_qs.exclude(kind=PackKind.CONFIDENTIAL)
+    packs = [{"pack": p, "tag": PACK_TAGS.get(p.status, "govuk-tag--grey")} for p in pack_qs]
     actions = [
         {"action": a, "item": i["item"], "overdue": a.done_on is None and a.due_date < today}
         for i in items
@@ -397,6 +445,8 @@ def pack_create(request: HttpRequest, pk: int) -> HttpResponse:
         with_reports = meeting.items.filter(report__isnull=False)
         if kind == PackKind.PUBLIC:
             with_reports = with_reports.filter(exempt=False)
+        from committee.pdf import unpublished_refusal
+
         if not meeting.items.filter(report__isnull=False).exists():
             form.add_error("kind", NO_REPORTS)
         elif not with_reports.exists():
@@ -405,6 +455,8 @@ def pack_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "This meeting's reports are all exempt (Part II), so the public pack would "
                 "be empty. Ask for the confidential pack instead.",
             )
+        elif refusal := unpublished_refusal(meeting, kind):
+            form.add_error("kind", refusal)
         else:
             pack = MeetingPack.objects.create(meeting=meeting, kind=kind, created_by=request.user)
             audit.record(
@@ -420,9 +472,18 @@ def pack_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, meeting, pack_form=form)
 
 
+def _packs(request: HttpRequest, meeting: Meeting):
+    """The meeting's packs this user may see: confidential (Part II) ones only by the
+    council's clerks."""
+    packs = meeting.packs.all()
+    if request.user.role != Role.CLERK:
+        packs = packs.exclude(kind=PackKind.CONFIDENTIAL)
+    return packs
+
+
 def _pack(request: HttpRequest, pk: int, pack_pk: int) -> MeetingPack:
     meeting = _meeting(request, pk)
-    pack = meeting.packs.filter(pk=pack_pk).defer("pdf").first()
+    pack = _packs(request, meeting).filter(pk=pack_pk).defer("pdf").first()
     if pack is None:
         raise Http404
     return pack
@@ -452,7 +513,7 @@ def pack_detail(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
 @role_required(*READERS)
 def pack_download(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    pack = meeting.packs.filter(pk=pack_pk, status="ready").first()
+    pack = _packs(request, meeting).filter(pk=pack_pk, status="ready").first()
     if pack is None or not pack.pdf:
         raise Http404
     audit.record(
@@ -472,7 +533,7 @@ def pack_download(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = Report.objects.filter(la_id=request.user.la_id).select_related("updated_by")
     if request.user.role == Role.COUNCILLOR:
-        reports = reports.filter(status=ReportStatus.PUBLISHED)
+        reports = reports.filter(published__isnull=False).distinct()
     return _forms_page(
         request,
         "report_list.html",
@@ -534,7 +595,7 @@ def _report_page(
     from committee.content import render_html
 
     user = request.user
-    content = _content(report)
+    content = _content(report, user)
     preview = render_html(content, mode="preview")
     published = list(report.published.select_related("published_by").defer("pdf", "content"))
     changes = []
@@ -570,6 +631,9 @@ def _report_page(
             "can_reopen": workflow.can_reopen(user, report),
             "is_officer": user.role == Role.OFFICER,
             "is_clerk": user.role == Role.CLERK,
+            "is_councillor": councillor,
+            "reading_published": _reads_published(user, report),
+            "shown_title": content.get("title") or report.title,
         },
     )
 
@@ -617,17 +681,26 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         version = report.published.filter(number=int(number)).first()
         if version is None:
             raise Http404
-    elif report.status == ReportStatus.PUBLISHED:
+    elif _reads_published(request.user, report):
         version = report.published.order_by("-number").first()
+        if version is None and request.user.role == Role.COUNCILLOR:
+            raise Http404
     if version is not None:
-        data, suffix = version.pdf, f"-v{version.number}"
-    else:
-        from committee.content import build
-        from committee.pdf import report_pdf as make_pdf
+        response = _stored_pdf(version, _filename(report, "pdf", f"-v{version.number}"))
+        if response.status_code == 200:
+            audit.record(
+                user=request.user,
+                action=AuditLog.Action.EXPORT,
+                obj=report,
+                detail=f"PDF, version {version.number}",
+            )
+        return response
+    from committee.content import build
+    from committee.pdf import report_pdf as make_pdf
 
-        data, suffix = make_pdf(build(report)), "-draft"
+    data = make_pdf(build(report))
     audit.record(user=request.user, action=AuditLog.Action.EXPORT, obj=report, detail="PDF")
-    return _file(data, "application/pdf", _filename(report, "pdf", suffix))
+    return _file(data, "application/pdf", _filename(report, "pdf", "-draft"))
 
 
 @role_required(*READERS)
@@ -635,7 +708,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     from committee.docx import report_docx as make_docx
 
     report = _report(request, pk)
-    data = make_docx(_content(report))
+    data = make_docx(_content(report, request.user))
     audit.record(user=request.user, action=AuditLog.Action.EXPORT, obj=report, detail="Word")
     return _file(
         data,
@@ -649,7 +722,7 @@ def report_table_csv(request: HttpRequest, pk: int, n: int) -> HttpResponse:
     from committee.exports import table_csv
 
     report = _report(request, pk)
-    tables = _tables(_content(report))
+    tables = _tables(_content(report, request.user))
     if not 1 <= n <= len(tables):
         raise Http404
     data = table_csv(tables[n - 1])
@@ -664,7 +737,7 @@ def report_tables_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from committee.exports import tables_xlsx
 
     report = _report(request, pk)
-    tables = _tables(_content(report))
+    tables = _tables(_content(report, request.user))
     if not tables:
         raise Http404
     audit.record(user=request.user, action=AuditLog.Action.EXPORT, obj=report, detail="Tables")

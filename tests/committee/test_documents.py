@@ -88,6 +88,27 @@ def make_report(la, template, title="Children in Care: Performance Update", **kw
     return Report.objects.create(la=la, template=template, title=title, **fields)
 
 
+def publish(report, *, data=None, **overrides):
+    """A published version of the report as it is now (content only; the PDF is a stub)."""
+    import hashlib
+
+    from committee.models import PublishedVersion
+
+    content = content_mod.build(report, data=data)
+    content.update(overrides)
+    pdf = b"%PDF-1.7 stub"
+    number = report.published.count() + 1
+    report.status = "published"
+    report.save(update_fields=["status"])
+    return PublishedVersion.objects.create(
+        report=report,
+        number=number,
+        content=content,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
@@ -236,6 +257,8 @@ def test_packs(derby):
         exempt_reason="Paragraph 3: financial or business affairs",
     )
     Appendix.objects.create(item=item, title="Ofsted letter", pdf=_appendix_pdf("OFSTEDLETTERTEXT"))
+    publish(public)
+    publish(exempt)
 
     steps = []
     pdf, pages = pack_pdf(meeting, "public", progress=lambda pct, step: steps.append(pct))
@@ -284,9 +307,65 @@ def test_make_pack_task(derby, monkeypatch):
     pack = MeetingPack.objects.create(meeting=meeting, kind="public")
     make_pack.enqueue(pack.pk)
     pack.refresh_from_db()
+    assert pack.status == "failed"
+    assert "Item 2's report, “Children in Care: Performance Update”, isn't published yet" in (
+        pack.error
+    )
+
+    publish(Report.objects.get(), data=DATA)
+    pack = MeetingPack.objects.create(meeting=meeting, kind="public")
+    make_pack.enqueue(pack.pk)
+    pack.refresh_from_db()
     assert pack.status == "ready", pack.error
     assert pack.pages and bytes(pack.pdf).startswith(b"%PDF")
     assert pack.progress == 100
+
+
+def test_a_pack_refuses_an_unpublished_report_and_names_the_item(derby):
+    from committee.pdf import PackError
+
+    la, committee, template = derby
+    meeting = Meeting.objects.create(committee=committee, date=dt.date(2025, 1, 20))
+    published = make_report(la, template, title="Fostering Annual Report")
+    draft = make_report(la, template, title="Sufficiency Strategy")
+    AgendaItem.objects.create(meeting=meeting, number=3, title="Fostering", report=published)
+    AgendaItem.objects.create(meeting=meeting, number=4, title="Sufficiency", report=draft)
+    publish(published)
+    with pytest.raises(PackError) as refused:
+        pack_pdf(meeting, "public")
+    assert str(refused.value) == (
+        "Item 4's report, “Sufficiency Strategy”, isn't published yet: publish it or take "
+        "it off the agenda before making the pack."
+    )
+
+
+def test_a_pack_uses_the_published_text_with_this_meetings_masthead(derby):
+    la, committee, template = derby
+    meeting = Meeting.objects.create(committee=committee, date=dt.date(2025, 3, 17))
+    report = make_report(la, template, title="Fostering Annual Report")
+    AgendaItem.objects.create(meeting=meeting, number=7, title="Fostering", report=report)
+    noreport = AgendaItem.objects.create(meeting=meeting, number=8, title="Ofsted visit")
+    Appendix.objects.create(item=noreport, title="Ofsted letter", pdf=_appendix_pdf("LETTERTEXT"))
+    publish(
+        report,
+        summary_marker="x",
+        committee="Old Committee Name",
+        meeting_date="Monday 1 January 2024",
+        item_number=99,
+        title="Fostering Annual Report AS PUBLISHED",
+    )
+    report.title = "Live draft title"
+    report.status = "draft"  # reopened since: the pack still uses the published text
+    report.save()
+    pdf, _pages = pack_pdf(meeting, "public")
+    flat = " ".join(pdf_text(pdf).split())
+    assert "Fostering Annual Report AS PUBLISHED" in flat and "Live draft title" not in flat
+    assert "Monday 17 March 2025" in flat and "Item 7" in flat
+    assert "Old Committee Name" not in flat and "Item 99" not in flat
+    assert "1 January 2024" not in flat
+    # The appendix to the item with no report is in the pack, under the item's title.
+    assert "LETTERTEXT" in flat and "Ofsted visit" in flat
+    assert "Appendix: Ofsted letter" in str(PdfReader(io.BytesIO(pdf)).outline)
 
 
 _orig_build = content_mod.build

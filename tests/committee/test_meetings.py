@@ -675,3 +675,148 @@ def test_report_tables_download_as_csv_and_excel_with_formulas_neutralised(
     cells = {c.coordinate: c for row in sheet.iter_rows() for c in row}
     assert cells["A2"].value == "=1+2" and cells["A2"].data_type == "s"
     assert cells["B2"].value == 7
+
+
+# --- review fixes: packs, published versions, stored PDFs --------------------------------
+
+
+def _publish_version(report, pdf=FAKE_PDF, content=None):
+    number = report.published.count() + 1
+    report.status = ReportStatus.PUBLISHED
+    report.save(update_fields=["status"])
+    return PublishedVersion.objects.create(
+        report=report,
+        number=number,
+        content=content or {"title": f"{report.title} v{number}", "sections": []},
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+
+
+def test_a_pack_with_an_unpublished_report_is_refused_on_the_meeting_page(client, derby, clerk):
+    meeting = make_meeting(derby)
+    AgendaItem.objects.create(
+        meeting=meeting, number=4, title="CiCC", report=make_report(derby, title="Sufficiency")
+    )
+    client.force_login(clerk)
+    response = client.post(reverse("pack_create", args=[meeting.pk]), {"kind": "public"})
+    assert response.status_code == 200
+    assert "Item 4&#x27;s report, “Sufficiency”, isn&#x27;t published yet" in (
+        response.content.decode()
+    )
+    assert not MeetingPack.objects.exists()
+    # A pack that failed in the task shows its error on the meeting page too.
+    MeetingPack.objects.create(
+        meeting=meeting, kind="public", status="failed", error="Item 9 went wrong"
+    )
+    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Item 9 went wrong" in page
+
+
+def test_confidential_packs_are_only_for_clerks(client, derby, clerk, officer, councillor):
+    meeting = make_meeting(derby)
+    pack = MeetingPack.objects.create(
+        meeting=meeting, kind="confidential", status="ready", pdf=b"%PDF-secret", pages=1
+    )
+    public = MeetingPack.objects.create(
+        meeting=meeting, kind="public", status="ready", pdf=b"%PDF-open", pages=1
+    )
+    detail = reverse("pack_detail", args=[meeting.pk, pack.pk])
+    download = reverse("pack_download", args=[meeting.pk, pack.pk])
+    for user in (officer, councillor):
+        client.force_login(user)
+        assert client.get(detail).status_code == 404
+        assert client.get(download).status_code == 404
+        page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+        assert detail not in page
+        assert reverse("pack_detail", args=[meeting.pk, public.pk]) in page
+        assert client.get(reverse("pack_download", args=[meeting.pk, public.pk])).status_code == 200
+    client.force_login(clerk)
+    assert client.get(detail).status_code == 200
+    response = client.get(download)
+    assert response.status_code == 200 and response.content == b"%PDF-secret"
+    assert detail in client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+
+
+def test_a_councillor_reads_the_published_version_after_a_reopening(
+    client, derby, councillor, officer, monkeypatch
+):
+    from committee import content as content_mod
+    from committee import docx as docx_mod
+
+    report = make_report(derby, title="Live draft title")
+    client.force_login(councillor)
+    assert client.get(reverse("report_detail", args=[report.pk])).status_code == 404
+    table = {"caption": "Homes", "columns": ["Home", "N"], "rows": [["Frozen", "1"]]}
+    frozen = {
+        "title": "As published",
+        "sections": [{"key": "s", "heading": "H", "blocks": [{"kind": "table", "table": table}]}],
+    }
+    _publish_version(report, pdf=b"%PDF-v1")
+    _publish_version(report, pdf=b"%PDF-v2", content=frozen)
+    report.status = ReportStatus.DRAFT  # reopened
+    report.save()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a councillor must not see the live draft")
+
+    monkeypatch.setattr(content_mod, "build", no_build)
+    seen = {}
+    monkeypatch.setattr(docx_mod, "report_docx", lambda c: seen.setdefault("docx", c) and b"PK")
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert "As published" in page and "Live draft title" not in page
+    assert "Approve and publish" not in page
+    pdf = client.get(reverse("report_pdf", args=[report.pk]))
+    assert (
+        pdf.content == b"%PDF-v2" and pdf["ETag"] == f'"{hashlib.sha256(b"%PDF-v2").hexdigest()}"'
+    )
+    old = client.get(reverse("report_pdf", args=[report.pk]) + "?version=1")
+    assert old.content == b"%PDF-v1"
+    client.get(reverse("report_docx", args=[report.pk]))
+    assert seen["docx"]["title"] == "As published"
+    csv = client.get(reverse("report_table_csv", args=[report.pk, 1])).content.decode("utf-8-sig")
+    assert "Frozen" in csv
+    assert client.get(reverse("report_tables_xlsx", args=[report.pk])).status_code == 200
+    listing = client.get(reverse("report_list")).content.decode()
+    assert reverse("report_detail", args=[report.pk]) in listing
+    # Officers see the live draft.
+    monkeypatch.setattr(content_mod, "build", lambda report, **kw: {"title": report.title})
+    client.force_login(officer)
+    assert (
+        "Live draft title"
+        in client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    )
+
+
+def test_a_corrupted_stored_pdf_is_not_served(client, derby, councillor, caplog):
+    report = make_report(derby)
+    version = _publish_version(report, pdf=b"%PDF-good")
+    PublishedVersion.objects.filter(pk=version.pk).update(pdf=b"%PDF-tampered")
+    client.force_login(councillor)
+    for url in (
+        reverse("report_pdf", args=[report.pk]),
+        reverse("report_pdf", args=[report.pk]) + "?version=1",
+    ):
+        response = client.get(url)
+        assert response.status_code == 500
+        assert response["Content-Type"].startswith("text/plain")
+        assert response.content.decode() == (
+            "The stored PDF failed its integrity check; contact your administrator."
+        )
+    assert any(r.levelname == "ERROR" and "integrity" in r.getMessage() for r in caplog.records)
+
+
+def test_the_meeting_list_counts_without_a_query_per_meeting(
+    client, derby, clerk, django_assert_max_num_queries
+):
+    for day in range(1, 7):
+        meeting = make_meeting(derby, date=dt.date(2022, 7, day))
+        AgendaItem.objects.create(meeting=meeting, number=1, title="Apologies")
+        AgendaItem.objects.create(meeting=meeting, number=2, title="A", report=make_report(derby))
+        published = make_report(derby)
+        _publish_version(published)
+        AgendaItem.objects.create(meeting=meeting, number=3, title="B", report=published)
+    client.force_login(clerk)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("meeting_list")).content.decode()
+    assert page.count("1 of 2") == 6
