@@ -174,18 +174,28 @@ def build(report, *, item=None, data: dict | None = None) -> dict[str, Any]:
                 else:
                     add("paragraph", html=markdown_html(chunk))
             if section.get("figures"):
+                tables = {str(t.get("id", "")): t for t in data.get("tables", [])}
+                # A chart names its data table by id (or carries it): that table is shown
+                # with the chart, not a second time on its own.
+                with_charts = {
+                    c["table"] for c in data.get("charts", []) if isinstance(c.get("table"), str)
+                }
                 for para in data.get("paragraphs", []):
                     add("paragraph", html=markdown_html(str(para)))
-                for table in data.get("tables", []):
-                    add("table", table=_table(table))
+                for table_id, table in tables.items():
+                    if table_id not in with_charts:
+                        add("table", table=_table(table))
                 for chart in data.get("charts", []):
+                    table = chart.get("table") or {}
+                    if isinstance(table, str):
+                        table = tables.get(table, {})
                     add(
                         "chart",
                         chart={
                             "id": str(chart.get("id", "")),
                             "title": str(chart.get("title", "")),
                             "svg": str(chart.get("svg", "")),
-                            "table": _table(chart.get("table") or {}),
+                            "table": _table(table),
                         },
                     )
         if not blocks and key not in ("recommendations",):

@@ -611,11 +611,18 @@ def placements(b: Builder) -> None:
         b.say(f"No placement figures for {b.label} are available yet.")
     types = dashboard.breakdown(r.la, r.year, r.quarter, "placement", suppress=True)
     if types:
+        from placements.codelists import code_labels
+
+        # Readers of a committee paper need "Children's home", not "K2".
+        labels = code_labels(r.year, ["PLACE"]).get("PLACE", {})
         b.table(
             "placement-types",
             f"Children in care by placement type, {b.label}",
             ["Placement type", "Children"],
-            [list(t) for t in types],
+            [
+                [f"{labels[code]} ({code})" if code in labels else code, *rest]
+                for code, *rest in types
+            ],
             [False, True],
         )
     v.trend_table(b, "placed_out_of_area", r.quarter != 0)

@@ -51,3 +51,31 @@ def test_whoever_approved_a_report_cant_also_publish_it(derby):
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED
     assert not PublishedVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_chart_naming_its_table_by_id_is_built_with_it_once(derby):
+    from committee import content
+    from tests.committee.test_meetings import make_report
+
+    table = {
+        "id": "cla-trend",
+        "caption": "Children in care",
+        "columns": ["Year", "Children"],
+        "rows": [["2020/21", "642"], ["2021/22", "627"]],
+        "numeric": [False, True],
+    }
+    other = {**table, "id": "other", "caption": "Another table"}
+    data = {
+        "paragraphs": [],
+        "tables": [table, other],
+        "charts": [{"id": "c1", "title": "Children in care", "svg": CHART, "table": "cla-trend"}],
+    }
+    built = content.build(make_report(derby), data=data)
+    blocks = [b for section in built["sections"] for b in section["blocks"]]
+    charts = [b["chart"] for b in blocks if b.get("kind") == "chart"]
+    tables = [b["table"]["id"] for b in blocks if b.get("kind") == "table"]
+    assert charts[0]["table"]["rows"] == [["2020/21", "642"], ["2021/22", "627"]]
+    assert tables == ["other"]  # the chart's own table isn't repeated on its own
+    html = content.render_html(built, mode="preview")
+    assert html.count("Children in care") >= 1 and "627" in html
