@@ -416,3 +416,33 @@ def test_a_quarterly_update_compares_with_the_quarter_before_and_charts_quarters
     ) in data["paragraphs"]
     trend = table(data, data["charts"][0]["table"])
     assert ["Q2 2021/22", "630"] in trend["rows"] and len(trend["rows"]) == 8
+
+
+def test_real_figures_go_through_the_content_the_preview_and_the_pdf(derby):
+    """data_for's output as the documents receive it: a chart names its table by id."""
+    import io
+
+    from pypdf import PdfReader
+
+    from committee import content, pdf
+    from committee.skeletons import ensure_templates
+
+    value(derby, "cla_at_31_march", 627)
+    value(derby, "cla_at_31_march", 642, year=2021)
+    Chart.objects.create(
+        la=derby,
+        indicator=services.sync_catalogue()["cla_at_31_march"],
+        year=2022,
+        quarterly=False,
+        svg='<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><title>Children in care'
+        "</title><rect x='0' y='0' width='4' height='4'/></svg>",
+    )
+    r = report(derby, ReportType.CIC_PERFORMANCE)
+    r.template = ensure_templates()["831"]
+    r.recommendations = "To note the report."
+    built = content.build(r)
+    charts = [b["chart"] for s in built["sections"] for b in s["blocks"] if b["kind"] == "chart"]
+    assert charts and ["2021/22", "627"] in charts[0]["table"]["rows"]
+    assert "627" in content.render_html(built, mode="preview")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.report_pdf(built))).pages)
+    assert "627 children in care" in " ".join(text.split())
