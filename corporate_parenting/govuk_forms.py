@@ -214,6 +214,32 @@ class VersionedForm(forms.ModelForm):
         return {}
 
 
+def status_field(
+    choices: object, *, required: str = "Select a status", invalid: str | None = "Select a status"
+) -> forms.ChoiceField:
+    """The status radios of an action, recommendation or review (see `check_completion`)."""
+    messages_ = {"required": required}
+    if invalid:
+        messages_["invalid_choice"] = invalid
+    return forms.ChoiceField(
+        label="Status", choices=choices, widget=forms.RadioSelect, error_messages=messages_
+    )
+
+
+def completed_on_field(
+    *,
+    name_in_message: str = "the date completed",
+    help_text: str = "Only if the status is complete.",
+) -> DateField:
+    """The date an action, recommendation or review was completed (see `check_completion`)."""
+    return DateField(
+        label="Date completed",
+        name_in_message=name_in_message,
+        required=False,
+        help_text=help_text,
+    )
+
+
 def check_completion(
     form: forms.Form,
     *,

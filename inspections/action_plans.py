@@ -13,11 +13,19 @@ from typing import Any
 from django.db.models import F, Q
 
 from corporate_parenting.models import LocalAuthority
-from inspections.models import RAG, ActionItem, ActionStatus, CouncilInspection
+from inspections.models import (
+    RAG,
+    ActionItem,
+    ActionStatus,
+    CouncilInspection,
+    Reg44Recommendation,
+    Reg45Review,
+)
 
 
-def is_overdue(item: ActionItem, on: dt.date) -> bool:
-    """Whether the item was past its due date and not yet complete on `on`."""
+def is_overdue(item: ActionItem | Reg44Recommendation | Reg45Review, on: dt.date) -> bool:
+    """Whether the item (an action, a Reg 44 recommendation, a Reg 45 review) was past its
+    due date and not yet complete on `on`."""
     if item.due_date >= on:
         return False
     if item.status != ActionStatus.COMPLETE:

@@ -16,7 +16,13 @@ from django import forms
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from corporate_parenting.govuk_forms import DateField, VersionedForm, check_completion
+from corporate_parenting.govuk_forms import (
+    DateField,
+    VersionedForm,
+    check_completion,
+    completed_on_field,
+    status_field,
+)
 from corporate_parenting.models import LocalAuthority
 from inspections.models import (
     RAG,
@@ -452,17 +458,11 @@ class ActionItemForm(VersionedForm):
         },
     )
     due_date = DateField(label="Due date", name_in_message="the due date")
-    status = forms.ChoiceField(
-        label="Status",
-        choices=ActionStatus.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the status of the action"},
+    status = status_field(
+        ActionStatus.choices, required="Select the status of the action", invalid=None
     )
-    completed_on = DateField(
-        label="Date completed",
-        name_in_message="the date the action was completed",
-        required=False,
-        help_text="Only for a complete action.",
+    completed_on = completed_on_field(
+        name_in_message="the date the action was completed", help_text="Only for a complete action."
     )
     evidence = forms.CharField(
         label="Evidence",

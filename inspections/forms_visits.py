@@ -9,7 +9,14 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from corporate_parenting.govuk_forms import DateField, VersionedForm, YesNoField, check_completion
+from corporate_parenting.govuk_forms import (
+    DateField,
+    VersionedForm,
+    YesNoField,
+    check_completion,
+    completed_on_field,
+    status_field,
+)
 from inspections import closures, reg44
 from inspections.models import (
     ActionStatus,
@@ -90,15 +97,6 @@ class _CouncilForm(VersionedForm):
 
     def _completion_check(self, after: dt.date | None, after_name: str) -> None:
         check_completion(self, after=after, after_name=after_name)
-
-
-def _status_field() -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label="Status",
-        choices=ActionStatus.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a status", "invalid_choice": "Select a status"},
-    )
 
 
 class Reg44VisitForm(_CouncilForm):
@@ -238,13 +236,8 @@ class RecommendationForm(_CouncilForm):
         },
     )
     due_date = DateField(label="Due date", name_in_message="the due date")
-    status = _status_field()
-    completed_on = DateField(
-        label="Date completed",
-        name_in_message="the date completed",
-        required=False,
-        help_text="Only if the status is complete.",
-    )
+    status = status_field(ActionStatus.choices)
+    completed_on = completed_on_field()
 
     class Meta:
         model = Reg44Recommendation
@@ -276,13 +269,8 @@ class Reg45ReviewForm(_CouncilForm):
     period_start = DateField(label="Start of the period reviewed", name_in_message="the start date")
     period_end = DateField(label="End of the period reviewed", name_in_message="the end date")
     due_date = DateField(label="Due date", name_in_message="the due date")
-    status = _status_field()
-    completed_on = DateField(
-        label="Date completed",
-        name_in_message="the date completed",
-        required=False,
-        help_text="Only if the status is complete.",
-    )
+    status = status_field(ActionStatus.choices)
+    completed_on = completed_on_field()
     summary = forms.CharField(
         label="Summary", required=False, widget=forms.Textarea, help_text=NO_NAMES
     )

@@ -28,7 +28,9 @@ from corporate_parenting.govuk_forms import (
     VersionedForm,
     changes,
     check_completion,
+    completed_on_field,
     display,
+    status_field,
 )
 from corporate_parenting.models import AuditLog, User
 from inspections.models import Setting
@@ -697,18 +699,8 @@ class CiccActionForm(VersionedForm):
         },
     )
     due_date = DateField(label="Due date", name_in_message="the due date")
-    status = forms.ChoiceField(
-        label="Status",
-        choices=ActionStatus.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a status", "invalid_choice": "Select a status"},
-    )
-    completed_on = DateField(
-        label="Date completed",
-        name_in_message="the date completed",
-        required=False,
-        help_text="Only if the status is complete.",
-    )
+    status = status_field(ActionStatus.choices)
+    completed_on = completed_on_field()
 
     class Meta:
         model = CiccAction

@@ -19,7 +19,7 @@ from django.utils import timezone
 from corporate_parenting.access import role_required
 from corporate_parenting.govuk_forms import save_and_audit
 from corporate_parenting.models import Role
-from inspections import reg44
+from inspections import action_plans, reg44
 from inspections.forms_visits import (
     MemberVisitForm,
     RecommendationForm,
@@ -29,7 +29,6 @@ from inspections.forms_visits import (
     long_date,
 )
 from inspections.models import (
-    ActionStatus,
     MemberVisit,
     Reg44Recommendation,
     Reg44Visit,
@@ -50,10 +49,6 @@ def _mine[M](queryset: QuerySet[M], request: HttpRequest, via: str, **lookup: ob
         )
     except queryset.model.DoesNotExist:
         raise Http404 from None
-
-
-def _overdue(item: object, today: dt.date) -> bool:
-    return item.status != ActionStatus.COMPLETE and item.due_date < today
 
 
 def _form_page(request: HttpRequest, form: object, **context: object) -> HttpResponse:
@@ -110,7 +105,7 @@ def reg44_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     recommendations = list(visit.recommendations.all())
     for rec in recommendations:
-        rec.overdue = _overdue(rec, today)
+        rec.overdue = action_plans.is_overdue(rec, today)
     days = reg44.report_days()
     status = reg44.report_status(visit, days, today)
     return render(
@@ -251,7 +246,7 @@ def reg45_list(request: HttpRequest) -> HttpResponse:
         .order_by("setting__name", "setting__urn", "-period_start")
     )
     for review in reviews:
-        review.overdue = _overdue(review, today)
+        review.overdue = action_plans.is_overdue(review, today)
     return render(
         request,
         "inspections/visits_reg45_list.html",
