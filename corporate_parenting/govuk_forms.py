@@ -20,6 +20,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from corporate_parenting import audit
+from corporate_parenting.lib.dates import long_date
 from corporate_parenting.models import AuditLog
 
 STALE = "stale"
@@ -266,8 +267,7 @@ def check_completion(
     elif done and after and done < after:
         form.add_error(
             "completed_on",
-            f"Completed date must be the same as or after the {after_name} "
-            f"({after.day} {after:%B %Y})",
+            f"Completed date must be the same as or after the {after_name} ({long_date(after)})",
         )
 
 
@@ -278,7 +278,7 @@ def display(field: forms.Field, value: object) -> str:
     if isinstance(field, YesNoField) or isinstance(value, bool):
         return "Yes" if value in (True, "yes") else "No"
     if isinstance(value, dt.date):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     if isinstance(field, forms.ModelChoiceField):
         if not isinstance(value, Model):  # a form's initial value is the record's id
             value = field.queryset.filter(pk=value).first() or value

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils import timezone
 
+from corporate_parenting.lib.dates import long_date
 from inspections.models import ClosureSource, Setting, SettingClosure, SettingStatus
 
 CLOSED = (SettingStatus.TEMPORARILY_CLOSED, SettingStatus.CLOSED)
@@ -44,11 +45,6 @@ DAY = dt.timedelta(days=1)
 
 class StatusChangeError(ValueError):
     """A status change the setting's closure history can't take; the message says why."""
-
-
-def long_date(day: dt.date) -> str:
-    """1 February 2020."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _name(setting: Setting) -> str:

@@ -23,6 +23,7 @@ from corporate_parenting.govuk_forms import (
     completed_on_field,
     status_field,
 )
+from corporate_parenting.lib.dates import long_date
 from corporate_parenting.models import LocalAuthority
 from inspections.models import (
     RAG,
@@ -55,10 +56,6 @@ UNGRADED_TYPES = {
 def quoted(text: str) -> str:
     """In curly single quotes, as GOV.UK writes the names of things in messages."""
     return f"\u2018{text}\u2019"
-
-
-def long_date(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _article(text: str) -> str:

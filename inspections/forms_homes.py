@@ -13,6 +13,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from corporate_parenting.govuk_forms import DateField, VersionedForm
+from corporate_parenting.lib.dates import long_date
 from corporate_parenting.models import LocalAuthority
 from inspections import closures, frameworks
 from inspections.models import (
@@ -39,10 +40,6 @@ COUNCIL_SECTOR = "Local Authority"
 
 def urn_format_message(typed: str) -> str:
     return f"{quote(typed)} is not an Ofsted URN: enter SC and 6 digits, like SC045099, or 7 digits"
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def quote(text: str) -> str:
@@ -262,7 +259,7 @@ class HomeForm(VersionedForm):
                 self.add_error(
                     "status_since",
                     f"The date {phrase} can't be before the home was registered "
-                    f"on {_long_date(registered)}",
+                    f"on {long_date(registered)}",
                 )
             elif self.instance.pk is not None:
                 # The stored home's closure history (the form's instance is still as
@@ -480,7 +477,7 @@ class InspectionForm(forms.Form):
         if registered and day < registered:
             raise forms.ValidationError(
                 "The date of the inspection can't be before the home was registered "
-                f"on {_long_date(registered)}"
+                f"on {long_date(registered)}"
             )
         return day
 
@@ -529,7 +526,7 @@ class InspectionForm(forms.Form):
                 self.add_error(
                     "date",
                     f"This home already has a {InspectionType(kind).label.lower()} on "
-                    f"{_long_date(day)}. Change that inspection instead",
+                    f"{long_date(day)}. Change that inspection instead",
                 )
         return cleaned
 

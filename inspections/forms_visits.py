@@ -17,6 +17,7 @@ from corporate_parenting.govuk_forms import (
     completed_on_field,
     status_field,
 )
+from corporate_parenting.lib.dates import long_date
 from inspections import closures, reg44
 from inspections.models import (
     ActionStatus,
@@ -28,11 +29,6 @@ from inspections.models import (
 )
 
 NO_NAMES = "Do not include children's names or other details that identify them."
-
-
-def long_date(day: dt.date) -> str:
-    """18 January 2022."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def home_name(setting: Setting) -> str:

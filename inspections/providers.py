@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from corporate_parenting.lib.dates import long_date
 from corporate_parenting.models import LocalAuthority
 from inspections import closures, frameworks
 from inspections.models import (
@@ -760,7 +761,7 @@ def _status_change(
                 result.file,
                 f"{_setting_name(setting)} is active in Ofsted's list, but "
                 f"{setting.run_by_council.name} has recorded it as {label} since "
-                f"{_long_date(since)}: it is left {label}. If the home has reopened, "
+                f"{long_date(since)}: it is left {label}. If the home has reopened, "
                 "record that on the home's page.",
                 row.line,
                 "Registration status",
@@ -776,7 +777,7 @@ def _status_change(
             Problem(
                 "warning",
                 result.file,
-                f"The list as at {_long_date(as_at)} says {_setting_name(setting)} is "
+                f"The list as at {long_date(as_at)} says {_setting_name(setting)} is "
                 f"{status_label}, which its closure history can't take ({exc}): its status "
                 "is left as it was.",
                 row.line,
@@ -788,10 +789,6 @@ def _status_change(
 
 def _setting_name(setting: Setting) -> str:
     return f"{setting.name} ({setting.urn})" if setting.name else f"URN {setting.urn}"
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _values(setting: Setting) -> dict[str, object]:

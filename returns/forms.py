@@ -33,7 +33,7 @@ from corporate_parenting.govuk_forms import (
     status_field,
 )
 from corporate_parenting.models import AuditLog, User
-from inspections.models import Setting
+from inspections.forms_visits import home_name
 from inspections.ratings import council_homes
 from placements.models import collection_year_label
 from returns import workflow
@@ -59,14 +59,6 @@ MAX_COUNT = 999_999
 OPEN, CLOSE = "\u2018", "\u2019"  # curly single quotes around what was typed
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def home_name(setting: Setting) -> str:
-    return setting.name or f"The home with URN {setting.urn}"
 
 
 # --- figures ------------------------------------------------------------------------------

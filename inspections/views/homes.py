@@ -17,6 +17,7 @@ from django.utils import timezone
 from corporate_parenting import audit
 from corporate_parenting.access import role_required
 from corporate_parenting.govuk_forms import save_and_audit
+from corporate_parenting.lib.dates import long_date
 from corporate_parenting.models import AuditLog, Role, User
 from inspections import closures, ratings
 from inspections.forms_homes import (
@@ -49,19 +50,15 @@ def _council_setting(user: User, pk: int) -> Setting:
     return get_object_or_404(Setting.objects.filter(run_by_council_id=user.la_id), pk=pk)
 
 
-def _long_date(day) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _status_text(setting: Setting) -> str:
     """ "Temporarily closed since 1 February 2020", and since when it has been closed at
     all when it closed for good after a temporary closure."""
     if setting.status == SettingStatus.OPEN:
         return "Open"
-    text = f"{setting.get_status_display()} since {_long_date(setting.status_since)}"
+    text = f"{setting.get_status_display()} since {long_date(setting.status_since)}"
     ongoing = next((c for c in closures.closures_of(setting) if c.end is None), None)
     if ongoing is not None and ongoing.start < setting.status_since:
-        text += f" (not open since {_long_date(ongoing.start)})"
+        text += f" (not open since {long_date(ongoing.start)})"
     return text
 
 
