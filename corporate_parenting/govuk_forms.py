@@ -292,7 +292,7 @@ def display(field: forms.Field, value: object) -> str:
 def clash_message(fresh: Model, what: str) -> str:
     """ "Olive Oduya changed this visit at 14:32 on 23 November 2026 while you were editing." """
     by = getattr(fresh, "updated_by", None)
-    who = (by.get_full_name() or by.get_username()) if by else "Someone else"
+    who = str(by) if by else "Someone else"
     when = getattr(fresh, "updated_at", None)
     at = ""
     if when:

@@ -526,7 +526,7 @@ def _about_sheet(wb: Workbook, ret: QuarterlyReturn, user: User | None) -> None:
     start, end = quarter_bounds(ret.year, ret.quarter)
     due = due_date(ret.year, ret.quarter)
     now = timezone.localtime()
-    by = f" by {user.get_full_name() or user.get_username()}" if user else ""
+    by = f" by {user}" if user else ""
     facts = [
         ("Council", ret.la.name),
         ("LA code", ret.la.la_code),
@@ -1277,7 +1277,7 @@ def _changed_after_download(slug: str, section: Model | None) -> Problem:
     """E.g. "Education (the Virtual School) was changed by Olive Oduya at 14:32 on
     23 November 2026 after this template was downloaded. …", worded as `clash_message`."""
     by = getattr(section, "updated_by", None)
-    who = (by.get_full_name() or by.get_username()) if by else "someone else"
+    who = str(by) if by else "someone else"
     when = getattr(section, "updated_at", None)
     at = ""
     if when:

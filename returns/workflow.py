@@ -121,7 +121,7 @@ def check_editable(ret: QuarterlyReturn) -> None:
         )
     if ret.locked:
         by = ret.signed_off_by
-        who = (by.get_full_name() or by.get_username()) if by else "another officer"
+        who = str(by) if by else "another officer"
         when = timezone.localtime(ret.signed_off_at) if ret.signed_off_at else None
         on = f" on {when.day} {when:%B %Y}" if when else ""
         raise ReturnError(
@@ -256,7 +256,7 @@ def _moved_message(ret: QuarterlyReturn) -> str:
             "latest version: check it and try again."
         )
     at, by, what = max(moves, key=lambda m: m[0])
-    who = (by.get_full_name() or by.get_username()) if by else "Another officer"
+    who = str(by) if by else "Another officer"
     local = timezone.localtime(at)
     return (
         f"{who} {what} the {ret.period_label} return at {local:%H:%M} on {local.day} "

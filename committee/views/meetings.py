@@ -135,7 +135,7 @@ def _stored_pdf(version: PublishedVersion, filename: str) -> HttpResponse:
 def _who(user: User | None) -> str:
     if user is None:
         return "someone whose account has since been removed"
-    return user.get_full_name() or user.get_username()
+    return str(user)
 
 
 def _tag(report: Report) -> Report:

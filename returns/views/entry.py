@@ -73,7 +73,7 @@ def _return(request: HttpRequest, pk: int, *, lock: bool = False) -> QuarterlyRe
 def _who(user: User | None) -> str:
     if user is None:
         return "someone whose account has since been removed"
-    return user.get_full_name() or user.get_username()
+    return str(user)
 
 
 def _decorate(ret: QuarterlyReturn, today: dt.date) -> QuarterlyReturn:
