@@ -33,6 +33,8 @@ urlpatterns = [
             RedirectView.as_view(url=static("govuk/assets/images/favicon.ico"), permanent=True)
         ),
     ),
+    path("", include("corporate_parenting.account_urls")),
+    path("", include("corporate_parenting.audit_urls")),
     path("", include("placements.urls")),
     path("", include("inspections.urls")),
     path("", include("returns.urls")),
