@@ -35,6 +35,10 @@ def navigation_for(user: User) -> list[tuple[str, str]]:
         items.append(("Committee meetings", reverse("meeting_list")))
     if user.role in (Role.OFFICER, Role.COUNCIL_ADMIN):
         items.append(("Targets", reverse("targets_edit")))
+    if user.role == Role.SYSTEM_ADMIN:
+        items.append(("England and regions", reverse("england")))
+    if user.role in (Role.COUNCIL_ADMIN, Role.SYSTEM_ADMIN):
+        items.append(("Audit log", reverse("audit_log")))
     if user.role in (Role.COUNCILLOR, Role.CLERK, Role.OFFICER):
         group = user.la.comparison_groups.order_by("name").first()
         if group:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from performance import views
+from performance import england_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("glossary/", views.glossary, name="glossary"),
     path("targets/", views.targets_edit, name="targets_edit"),
     path("compare/<int:pk>/", views.compare, name="compare"),
+    path("england/", england_views.england_page, name="england"),
+    path("england/<slug:region>/", england_views.region_page, name="england_region"),
 ]

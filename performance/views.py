@@ -12,8 +12,9 @@ from django.utils.cache import patch_vary_headers
 
 from corporate_parenting import audit
 from corporate_parenting.access import role_required
+from corporate_parenting.db_router import use_replica
 from corporate_parenting.models import AuditLog, ComparisonGroup, Role
-from performance import dashboard
+from performance import dashboard, england
 from performance.catalogue import SECTIONS
 from performance.forms import CommentaryForm
 from performance.models import Commentary, Indicator, IndicatorValue, Target
@@ -52,6 +53,7 @@ def _labels(year: int) -> dict[str, str]:
 
 
 @role_required(*READERS)
+@use_replica
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     la = request.user.la
     years = dashboard.available_periods(la)
@@ -188,6 +190,7 @@ def commentary_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*READERS)
+@use_replica
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     # Only a group the user's own council belongs to; any other is "not found".
     group = get_object_or_404(ComparisonGroup.objects.filter(members=request.user.la_id), pk=pk)
@@ -208,21 +211,8 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     if year is None:
         context["la"] = request.user.la
         return render(request, "performance/no_data.html", context, status=404 if years else 200)
-    indicators = {i.pk: i for i in Indicator.objects.all()}
-    by_council: dict[int, dict] = {m.pk: {} for m in members}
-    for v in IndicatorValue.objects.filter(la__in=members, year=year, quarter=0).defer("notes"):
-        by_council[v.la_id][(v.indicator_id, v.year, v.quarter)] = v
     # Other councils' figures are always suppressed aggregates, even for officers.
-    hidden = {m.pk: dashboard.withheld_keys(by_council[m.pk], indicators) for m in members}
-    rows = []
-    for indicator in indicators.values():
-        key = (indicator.pk, year, 0)
-        cells = [
-            dashboard.show(by_council[m.pk].get(key), indicator, withheld=key in hidden[m.pk])
-            for m in members
-        ]
-        if any(c.value is not None or c.withheld for c in cells):
-            rows.append((indicator, cells))
+    rows = england.council_rows(members, year)
     context.update({"year": year, "period": collection_year_label(year), "rows": rows})
     return render(request, "performance/compare.html", context)
 
