@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from corporate_parenting.models import LocalAuthority, Region
 from performance.models import Indicator, IndicatorValue
+from performance.presentation import NO_FIGURE
 from performance.services import sync_catalogue
 
 YEAR = 2022
@@ -63,7 +64,7 @@ def test_england_pools_numerators_and_denominators_rather_than_averaging(
     assert cell(html, title, 0) == "22.5%"
     assert cell(html, title, east_midlands) == "40.0%"  # 400 / 1000
     assert cell(html, title, yorkshire) == "5.0%"
-    assert cell(html, title, 1 + columns.index(Region.LONDON)) == "–"
+    assert cell(html, title, 1 + columns.index(Region.LONDON)) == NO_FIGURE
     cla = Indicator.objects.get(code="cla_at_31_march").title
     assert cell(html, cla, 0) == "3,060"
     assert cell(html, cla, east_midlands) == "1,660"
@@ -74,9 +75,7 @@ def test_a_region_withholds_a_second_council_so_a_withheld_count_cant_be_worked_
 ):
     client.force_login(system_admin)
     html = client.get(reverse("england_region", args=["east-midlands"])).content.decode()
-    members = list(
-        LocalAuthority.objects.filter(region=Region.EAST_MIDLANDS).order_by("name")
-    )
+    members = list(LocalAuthority.objects.filter(region=Region.EAST_MIDLANDS).order_by("name"))
     title = Indicator.objects.get(code="uasc_at_31_march").title
     derby = members.index(LocalAuthority.objects.get(la_code="831"))
     notts = members.index(LocalAuthority.objects.get(la_code="891"))
