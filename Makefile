@@ -4,12 +4,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_RUN = scripts/uv-run.sh
 
-.PHONY: run test stop install db demo lint format bench bench-import bench-national bench-returns bench-pdf help
+.PHONY: run test stop replica replica-stop backup restore install db demo lint format bench bench-import bench-national bench-returns bench-pdf bench-national-pages bench-explain bench-load help
 
 help:
 	@echo "make run    install, start PostgreSQL, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite (real PostgreSQL, real Chromium)"
-	@echo "make stop   stop the private PostgreSQL"
+	@echo "make stop   stop the private PostgreSQL (and its read replica)"
+	@echo "make replica        start a read replica: a hot standby of the private PostgreSQL"
+	@echo "make replica-stop   stop the read replica; reads go back to the primary"
+	@echo "make backup   write a backup of the database to var/backups (or FILE=...)"
+	@echo "make restore FILE=var/backups/<name>.dump   replace the database with a backup"
 	@echo "make lint   ruff check and ruff format --check"
 
 install:
@@ -42,7 +46,20 @@ test:
 	@$(UV_RUN) pytest
 
 stop:
+	@if [ -d var/pg-replica ]; then scripts/replica.sh stop; fi
 	@scripts/pg.sh stop
+
+replica: db
+	@scripts/replica.sh start
+
+replica-stop:
+	@scripts/replica.sh stop
+
+backup: db
+	@scripts/backup.sh backup $(FILE)
+
+restore: db
+	@scripts/backup.sh restore $(FILE)
 
 lint:
 	@$(UV_RUN) ruff check .
@@ -61,10 +78,19 @@ bench-import: db
 	@$(UV_RUN) python bench/import_903.py
 
 bench-national: db
-	@$(UV_RUN) python bench/national_recompute.py
+	@$(UV_RUN) python bench/national.py $(NATIONAL_ARGS)
 
 bench-returns: db
 	@$(UV_RUN) python bench/returns.py
 
+bench-national-pages: db
+	@$(UV_RUN) python bench/national_pages.py
+
+bench-explain: db
+	@$(UV_RUN) python bench/explain_national.py
+
 bench-pdf: db
 	@$(UV_RUN) python bench/pdf.py
+
+bench-load: db
+	@$(UV_RUN) python bench/load.py

@@ -50,6 +50,19 @@ PAGES = [
 ]
 
 
+def passed_two_factor(client: Client, user: User) -> None:
+    """Officers and admins need two-factor authentication: mark the session as having
+    passed it with the demo user's authenticator, as entering its code would."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
 def measure(client: Client, path: str) -> list[float]:
     client.get(path)  # warm up
     timings = []
@@ -84,7 +97,9 @@ def main() -> None:
             q4 = QuarterlyReturn.objects.get(la__la_code="831", year=2022, quarter=4)
             path = f"/returns/{q4.pk}/" + path.partition(":")[2]
         if username:
-            client.force_login(User.objects.get(username=username))
+            user = User.objects.get(username=username)
+            client.force_login(user)
+            passed_two_factor(client, user)
         timings = sorted(measure(client, path))
         p95 = timings[int(len(timings) * 0.95) - 1]
         print(f"{label:<34} {statistics.median(timings):>8.1f} {p95:>8.1f} {timings[-1]:>8.1f}")

@@ -15,6 +15,7 @@ from committee.models import (
     Resolution,
 )
 from corporate_parenting.govuk_forms import DateField, VersionedForm
+from corporate_parenting.lib.numbers import whole_number
 
 MARKDOWN_HINT = (
     "Markdown: **bold**, *italic*, lists with - or 1., a blank line between paragraphs. "
@@ -206,8 +207,7 @@ class WorkflowForm(forms.Form):
         data = super().clean()
         if data.get("action") not in self.ACTIONS:
             raise forms.ValidationError("Choose to approve, publish or reopen the report")
-        version = str(data.get("version") or "")
-        data["version"] = int(version) if version.isdigit() else 0
+        data["version"] = whole_number(data.get("version")) or 0
         data["reason"] = (data.get("reason") or "").strip()
         if data["action"] == "reopen" and not data["reason"] and "reason" not in self.errors:
             self.add_error("reason", "Give the reason for reopening the report")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corporate_parenting.models import (
     ComparisonGroup,
@@ -18,8 +20,13 @@ from corporate_parenting.models import (
     User,
 )
 from corporate_parenting.reference_data import read_reference_csv
+from corporate_parenting.two_factor import REQUIRED_FOR, role_requires_it
 
 DEMO_PASSWORD = "corporate-parenting-demo"
+# The demo's officers and admins need two-factor authentication. Their authenticator
+# "app" shares this made-up secret (base 32: MNXXE4DPOJQXIZJNOBQXEZLOORUW4ZZB), so
+# `manage.py demo_totp USERNAME` can print the current code. Never use it for a real user.
+DEMO_TOTP_KEY = b"corporate-parenting!".hex()
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,34 @@ def load_demo_context() -> list[str]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        if role_requires_it(user):
+            TOTPDevice.objects.filter(user=user).exclude(key=DEMO_TOTP_KEY).delete()
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                key=DEMO_TOTP_KEY,
+                defaults={"name": "Demo authenticator", "confirmed": True},
+            )
     return notes
+
+
+def demo_totp_code(username: str) -> str:
+    """The code a demo user's authenticator app would show now.
+
+    Only for demo users whose device has the demo secret, so this can't reveal a real
+    person's codes even on a database where someone reused a demo username.
+    """
+    demo = next((demo for demo in DEMO_USERS if demo.username == username), None)
+    if demo is None:
+        raise LookupError(f"{username} is not one of the demo's accounts, the only ones it serves")
+    if demo.role not in REQUIRED_FOR:
+        raise LookupError(f"{username} is not asked for a code: the password is enough")
+    device = TOTPDevice.objects.filter(
+        user__username=username, key=DEMO_TOTP_KEY, confirmed=True
+    ).first()
+    if device is None:
+        raise LookupError(f"{username} has no demo authenticator (run manage.py load_demo)")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 def demo_logins_text() -> str:
@@ -125,4 +159,8 @@ def demo_logins_text() -> str:
     for demo in DEMO_USERS:
         where = f"council {demo.la_code}" if demo.la_code else "all councils"
         lines.append(f"  {demo.username:<18} {Role(demo.role).label:<14} {where}")
+    lines.append(
+        "Officers and admins are asked for a two-factor code: "
+        "scripts/uv-run.sh python manage.py demo_totp USERNAME prints it."
+    )
     return "\n".join(lines)

@@ -3,9 +3,10 @@ from __future__ import annotations
 import hashlib
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.http import HttpRequest
 
+from corporate_parenting.accounts import send_reset_link
 from corporate_parenting.models import COUNCIL_ROLES, User
 
 
@@ -78,6 +79,14 @@ class CouncilUserForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["fingerprint"] = user_fingerprint(self.instance)
 
+    def clean_email(self) -> str:
+        """Email addresses are unique (ignoring case): invitations, resets and single
+        sign-on all find the person by it."""
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another user already has this email address")
+        return email
+
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
         if self.instance.pk:
@@ -92,6 +101,9 @@ class CouncilUserForm(forms.ModelForm):
 
 
 class NewCouncilUserForm(CouncilUserForm):
+    """Inviting someone: the account starts with no password; the invitation email lets
+    them choose one, so nobody else ever knows it."""
+
     username = forms.RegexField(
         regex=r"^[a-z0-9._-]{3,40}$",
         error_messages={
@@ -100,15 +112,10 @@ class NewCouncilUserForm(CouncilUserForm):
             "hyphens or underscores",
         },
     )
-    password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False),
-        help_text="At least 12 characters. Share it with the user securely; "
-        "they should change it when they first sign in.",
-        error_messages={"required": "Enter a first password"},
-    )
 
     class Meta(CouncilUserForm.Meta):
         fields = ["username", *CouncilUserForm.Meta.fields]
+        help_texts = {"email": "We will email an invitation to this address."}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -120,7 +127,56 @@ class NewCouncilUserForm(CouncilUserForm):
             raise forms.ValidationError("That username is already taken")
         return username
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code your app shows now, for example 123456",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("The code must be 6 digits, for example 123456")
+        return code
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a password from an invitation or reset link, with GOV.UK messages."""
+
+    error_messages = {"password_mismatch": "Enter the same password in both boxes"}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.label = "New password"
+        first.help_text = "At least 12 characters. Some unrelated words together are memorable."
+        first.error_messages["required"] = "Enter a new password"
+        second.label = "Confirm new password"
+        second.help_text = ""
+        second.error_messages["required"] = "Enter the password again"
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Asks for an email address; the page that follows is the same whether or not an
+    account has it, so the form can't be used to find out who has an account."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+
+    def get_users(self, email: str):
+        """Active accounts with this address, including ones still waiting to set their
+        first password: a lost or expired invitation is recovered the same way."""
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+    def save(self, request: HttpRequest, **_django_options: object) -> None:
+        """Email each matching account its reset link (accounts.send_reset_link)."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            send_reset_link(request, user, by=user)

@@ -75,7 +75,7 @@ class DateField(forms.MultiValueField):
             )
         try:
             return dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # 30 February; a 20-digit day
             raise forms.ValidationError(
                 f"{name[0].upper()}{name[1:]} must be a real date, for example 27 3 2022",
                 code="invalid",

@@ -185,6 +185,7 @@ class AuditLog(models.Model):
         on_delete=models.DO_NOTHING,
         null=True,
         db_constraint=False,
+        db_index=False,  # the (la, at) index below serves every lookup by council
         related_name="+",
     )
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -195,6 +196,11 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The audit viewer's pages: a council's latest entries, and a person's.
+        indexes = [
+            models.Index(fields=["la", "at"], name="auditlog_la_at"),
+            models.Index(fields=["username", "at"], name="auditlog_username_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"

@@ -42,3 +42,6 @@ urlpatterns = [
     path("", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The 500 page is drawn without the request or the database (either may be what failed).
+handler500 = "corporate_parenting.security_middleware.server_error"

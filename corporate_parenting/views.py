@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,8 +12,14 @@ from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from corporate_parenting import audit
+from corporate_parenting import audit, two_factor
 from corporate_parenting.access import get_for_council_or_404, role_required
+from corporate_parenting.accounts import (
+    never_signed_in,
+    record_failed_sign_in,
+    send_invitation,
+    send_reset_link,
+)
 from corporate_parenting.forms import CouncilUserForm, NewCouncilUserForm, SignInForm
 from corporate_parenting.models import AuditLog, Role, User
 from corporate_parenting.navigation import home_url_for
@@ -21,9 +28,15 @@ from returns.reminders import banner_context
 
 
 class SignInView(auth_views.LoginView):
+    """Username and password (django-axes counts the failures and locks them out), then
+    middleware.TwoFactorRequired asks for the second factor where it is needed."""
+
     template_name = "registration/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"sso_enabled": settings.CP_OIDC_ENABLED}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -31,13 +44,7 @@ class SignInView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        # Failed sign-ins are kept too: repeated ones are how an attack shows itself.
-        AuditLog.objects.create(
-            username=str(form.data.get("username", ""))[:150],
-            action=AuditLog.Action.LOGIN,
-            object_type="auth.User",
-            detail=f"failed sign-in from {self.request.META.get('REMOTE_ADDR', '')}",
-        )
+        record_failed_sign_in(self.request, str(form.data.get("username", "")), "failed sign-in")
         return super().form_invalid(form)
 
 
@@ -63,21 +70,41 @@ def password_changed(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.COUNCIL_ADMIN)
 def council_user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email someone a link to set their password: their invitation again if they have
+    never signed in, otherwise a reset link. Admins never choose or see passwords."""
     target = get_for_council_or_404(_council_users(request.user), request.user, pk=pk)
-    form = SetPasswordForm(target, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            user=request.user,
-            action=AuditLog.Action.UPDATE,
-            obj=target,
-            changed_fields={"password": "set by council admin"},
-        )
-        messages.success(request, f"A new password has been set for {target.username}.")
-        return redirect("council_users")
+    if not target.is_active:
+        raise PermissionDenied
+    invitation = never_signed_in(target)
+    if request.method == "POST":
+        if invitation:
+            send_invitation(request, target)
+        else:
+            send_reset_link(request, target, by=request.user)
+        what = "invitation" if invitation else "password reset link"
+        messages.success(request, f"We have emailed a new {what} to {target.email}.")
+        return redirect("council_user_edit", pk=target.pk)
     return render(
-        request, "corporate_parenting/council_user_password.html", {"form": form, "target": target}
+        request,
+        "corporate_parenting/council_user_password.html",
+        {"target": target, "invitation": invitation},
     )
+
+
+@role_required(Role.COUNCIL_ADMIN)
+def council_user_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reset someone's two-factor authentication (a lost or replaced phone): they set up
+    an authenticator app again at their next sign-in."""
+    target = get_for_council_or_404(_council_users(request.user), request.user, pk=pk)
+    if two_factor.confirmed_device(target) is None:
+        return redirect("council_user_edit", pk=target.pk)
+    if request.method == "POST":
+        two_factor.remove_devices(
+            user=target, by=request.user, detail="two-factor authentication reset by admin"
+        )
+        messages.success(request, f"Two-factor authentication is reset for {target.username}.")
+        return redirect("council_user_edit", pk=target.pk)
+    return render(request, "corporate_parenting/council_user_two_factor.html", {"target": target})
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -126,7 +153,7 @@ def council_user_create(request: HttpRequest) -> HttpResponse:
             username=data["username"],
             la=request.user.la,
             role=data["role"],
-            password=data["password"],
+            password=None,
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -138,13 +165,18 @@ def council_user_create(request: HttpRequest) -> HttpResponse:
             user=request.user,
             action=AuditLog.Action.CREATE,
             obj=new_user,
-            changed_fields={
-                f: str(data[f]) for f in form.changed_data if f not in {"password", "fingerprint"}
-            },
+            changed_fields={f: str(data[f]) for f in form.changed_data if f != "fingerprint"},
         )
-        messages.success(request, f"User {new_user.username} created.")
+        send_invitation(request, new_user)
+        messages.success(
+            request, f"User {new_user.username} created. We have emailed them an invitation."
+        )
         return redirect("council_users")
-    return render(request, "corporate_parenting/council_user_form.html", {"form": form})
+    return render(
+        request,
+        "corporate_parenting/council_user_form.html",
+        {"form": form, "invite_days": settings.CP_INVITE_DAYS},
+    )
 
 
 @role_required(Role.COUNCIL_ADMIN)
@@ -171,6 +203,7 @@ def council_user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         action=AuditLog.Action.UPDATE,
                         obj=target,
                         changed_fields=changed,
+                        detail=_activation_change(changed),
                     )
                 messages.success(request, f"User {target.username} saved.")
                 return redirect("council_users")
@@ -181,8 +214,21 @@ def council_user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form = CouncilUserForm(instance=fresh)
             form._errors = errors
     return render(
-        request, "corporate_parenting/council_user_form.html", {"form": form, "target": target}
+        request,
+        "corporate_parenting/council_user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "invited": never_signed_in(target),
+            "has_two_factor": two_factor.confirmed_device(target) is not None,
+        },
     )
+
+
+def _activation_change(changed: dict[str, str]) -> str:
+    if "is_active" not in changed:
+        return ""
+    return "reactivated" if changed["is_active"] == "True" else "deactivated"
 
 
 @login_not_required

@@ -18,6 +18,7 @@ from corporate_parenting.govuk_forms import (
     status_field,
 )
 from corporate_parenting.lib.dates import long_date
+from corporate_parenting.lib.numbers import whole_number
 from inspections import closures, reg44
 from inspections.models import (
     ActionStatus,
@@ -157,12 +158,12 @@ class Reg44VisitForm(_CouncilForm):
         del self.fields["month"]
 
     def clean_children_spoken_to(self) -> int:
-        raw = self.cleaned_data["children_spoken_to"].strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= 99:
+        number = whole_number(self.cleaned_data["children_spoken_to"])
+        if number is None or number > 99:
             raise forms.ValidationError(
                 "Number of children spoken to must be a whole number from 0 to 99"
             )
-        return int(raw)
+        return number
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -112,13 +112,13 @@ def england_rows(year: int) -> tuple[list[str], list[tuple[Indicator, list[dashb
 
 
 def council_rows(
-    members: list[LocalAuthority], year: int
+    members: list[LocalAuthority], year: int, *, beside_a_total: bool = False
 ) -> list[tuple[Indicator, list[dashboard.Shown]]]:
     """Each council's suppressed figures for the year, side by side, a row per indicator.
 
-    Beyond each council's own suppression, where exactly one council's count in a row is
-    withheld it could be worked out from a pooled total published elsewhere, so the next
-    smallest goes too.
+    `beside_a_total`: the members make up a pooled total their reader can also see (a
+    region's, in the England view). Then, where exactly one council's count in a row is
+    withheld, it could be worked out by subtraction, so the next smallest goes too.
     """
     indicators = {i.pk: i for i in Indicator.objects.all()}
     by_council: dict[int, dict] = {m.pk: {} for m in members}
@@ -128,7 +128,7 @@ def council_rows(
     rows = []
     for indicator in indicators.values():
         key = (indicator.pk, year, 0)
-        if indicator.unit == "count":
+        if beside_a_total and indicator.unit == "count":
             counts = {
                 m.pk: by_council[m.pk][key].value or 0
                 for m in members

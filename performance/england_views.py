@@ -44,5 +44,5 @@ def region_page(request: HttpRequest, region: str) -> HttpResponse:
     members = list(LocalAuthority.objects.filter(region=chosen).order_by("name"))
     context.update({"region": chosen.label, "members": members})
     if year is not None:
-        context["rows"] = england.council_rows(members, year)
+        context["rows"] = england.council_rows(members, year, beside_a_total=True)
     return render(request, "performance/england_region.html", context)

@@ -94,21 +94,8 @@ LAST_CEASING = f"""
 
 def stock(*, la: int, ons: str, d: dt.date, year: int, population: int | None) -> dict[str, Figure]:
     p = {"la": la, "d": d, "ons": ons, "year": year}
-    cla, far, distance_known, away, area_known, uasc = _one(
-        f"""
-        WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT})
-        SELECT count(*),
-               count(*) FILTER (WHERE distance_miles > 20),
-               count(distance_miles),
-               count(*) FILTER (WHERE placement_la_ons <> '' AND placement_la_ons <> %(ons)s),
-               count(*) FILTER (WHERE placement_la_ons <> ''),
-               count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM placements_uasc u WHERE u.child_id = cla.child_id
-                   AND u.year = %(year)s AND (u.duc IS NULL OR u.duc > %(d)s)))
-        FROM cla
-        """,
-        p,
-    )
+    counts = _looked_after_counts(la=la, ons=ons, d=d, year=year)
+    distance, area = counts.get("distance", {}), counts.get("area", {})
     dolo = _one(
         """
         SELECT count(DISTINCT child_id) FROM placements_dolo
@@ -117,31 +104,54 @@ def stock(*, la: int, ons: str, d: dt.date, year: int, population: int | None) -
         """,
         p,
     )[0]
+    cla = counts["all"][""]
     figures = {
         "cla_at_31_march": count(cla),
         "cla_rate_per_10k": ratio(cla, population, 10_000, places=0),
-        "placed_20_miles_plus": ratio(far, distance_known),
-        "placed_out_of_area": ratio(away, area_known),
-        "uasc_at_31_march": count(uasc),
+        "placed_20_miles_plus": ratio(
+            distance.get("far", 0), distance.get("far", 0) + distance.get("near", 0)
+        ),
+        "placed_out_of_area": ratio(area.get("away", 0), area.get("away", 0) + area.get("home", 0)),
+        "uasc_at_31_march": count(counts.get("uasc", {}).get("UASC", 0)),
         "dolo_at_31_march": count(dolo if year >= 2027 else None),
     }
-    figures["cla_at_31_march"].notes["breakdowns"] = breakdowns(la=la, d=d, year=year)
+    figures["cla_at_31_march"].notes["breakdowns"] = {
+        dimension: categories for dimension, categories in counts.items() if dimension in BREAKDOWNS
+    }
     return figures
 
 
-def breakdowns(*, la: int, d: dt.date, year: int) -> dict[str, dict[str, int]]:
-    """Children looked after at d by age band, sex, ethnicity, legal status, placement, UASC."""
+# The breakdowns of children looked after stored with their count.
+BREAKDOWNS = ("age", "sex", "ethnicity", "legal_status", "placement", "uasc")
+
+
+def _looked_after_counts(*, la: int, ons: str, d: dt.date, year: int) -> dict[str, dict[str, int]]:
+    """Children looked after at d: all of them, by whether their placement is over 20
+    miles from home (far, near, or "" unknown) and outside the council's area (away,
+    home, or ""), and by each of BREAKDOWNS. One query, so the children looked after
+    are found once rather than once for the figures and again for the breakdowns."""
     rows = _all(
         f"""
         WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT}),
         described AS (
             SELECT c.sex, c.ethnic, cla.ls, cla.place,
                    date_part('year', age(%(d)s, c.dob))::int AS a,
-                   EXISTS (SELECT 1 FROM placements_uasc u WHERE u.child_id = cla.child_id
-                           AND u.year = %(year)s AND (u.duc IS NULL OR u.duc > %(d)s)) AS uasc
-            FROM cla JOIN placements_child c ON c.id = cla.child_id
+                   u.child_id IS NOT NULL AS uasc,
+                   CASE WHEN cla.distance_miles IS NULL THEN ''
+                        WHEN cla.distance_miles > 20 THEN 'far' ELSE 'near' END AS distance,
+                   CASE WHEN cla.placement_la_ons = '' THEN ''
+                        WHEN cla.placement_la_ons <> %(ons)s THEN 'away' ELSE 'home' END AS area
+            FROM cla
+            JOIN placements_child c ON c.id = cla.child_id AND c.la_id = %(la)s
+            LEFT JOIN (
+                SELECT DISTINCT child_id FROM placements_uasc
+                WHERE la_id = %(la)s AND year = %(year)s AND (duc IS NULL OR duc > %(d)s)
+            ) u ON u.child_id = cla.child_id
         )
-        SELECT 'age', {AGE_BANDS_SQL}, count(*) FROM described GROUP BY 2
+        SELECT 'all', '', count(*) FROM described
+        UNION ALL SELECT 'distance', distance, count(*) FROM described GROUP BY 2
+        UNION ALL SELECT 'area', area, count(*) FROM described GROUP BY 2
+        UNION ALL SELECT 'age', {AGE_BANDS_SQL}, count(*) FROM described GROUP BY 2
         UNION ALL SELECT 'sex', sex, count(*) FROM described GROUP BY 2
         UNION ALL SELECT 'ethnicity', ethnic, count(*) FROM described GROUP BY 2
         UNION ALL SELECT 'legal_status', ls, count(*) FROM described GROUP BY 2
@@ -149,7 +159,7 @@ def breakdowns(*, la: int, d: dt.date, year: int) -> dict[str, dict[str, int]]:
         UNION ALL SELECT 'uasc', CASE WHEN uasc THEN 'UASC' ELSE 'Not UASC' END, count(*)
             FROM described GROUP BY 2
         """,
-        {"la": la, "d": d, "year": year},
+        {"la": la, "d": d, "ons": ons, "year": year},
     )
     result: dict[str, dict[str, int]] = {}
     for dimension, category, n in rows:
@@ -198,7 +208,7 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
         WITH cla AS MATERIALIZED ({LOOKED_AFTER_AT}),
         counted AS (
             SELECT cla.child_id, count(pl.id) AS n FROM cla
-            JOIN placements_placement pl ON pl.child_id = cla.child_id
+            JOIN placements_placement pl ON pl.child_id = cla.child_id AND pl.la_id = %(la)s
              AND pl.start <= %(d)s AND (pl."end" IS NULL OR pl."end" >= %(s)s)
             JOIN placements_periodofcare pc ON pc.id = pl.period_id AND NOT pc.short_breaks_only
             GROUP BY cla.child_id
@@ -216,8 +226,8 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
             SELECT cla.child_id, pc.start AS period_start, pc.start_known,
                    cur.start AS placement_start, cur.place, prev.start AS previous_start
             FROM cla
-            JOIN placements_child c ON c.id = cla.child_id
-            JOIN placements_periodofcare pc ON pc.child_id = cla.child_id
+            JOIN placements_child c ON c.id = cla.child_id AND c.la_id = %(la)s
+            JOIN placements_periodofcare pc ON pc.child_id = cla.child_id AND pc.la_id = %(la)s
              AND pc.start <= %(d)s AND (pc."end" IS NULL OR pc."end" > %(d)s)
             JOIN placements_placement cur ON cur.period_id = pc.id
              AND cur.start <= %(d)s AND (cur."end" IS NULL OR cur."end" > %(d)s)
@@ -254,7 +264,7 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
                count(*) FILTER (WHERE o.convicted AND age >= 10),
                count(*) FILTER (WHERE age >= 10)
         FROM placements_oc2 o
-        JOIN placements_child c ON c.id = o.child_id,
+        JOIN placements_child c ON c.id = o.child_id AND c.la_id = %(la)s,
         LATERAL (SELECT date_part('year', age(%(d)s, c.dob))::int AS age) a
         WHERE o.la_id = %(la)s AND o.year = %(year)s
         """,
@@ -274,7 +284,8 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
                    count(*) FILTER (WHERE o.activ IN {EET!r}),
                    count(*) FILTER (WHERE o.accom LIKE '_1'),
                    count(*)
-            FROM placements_oc3 o JOIN placements_child c ON c.id = o.child_id
+            FROM placements_oc3 o
+            JOIN placements_child c ON c.id = o.child_id AND c.la_id = %(la)s
             WHERE o.la_id = %(la)s AND o.year = %(year)s
               AND o.in_touch NOT IN ('DIED', 'RHOM')
               AND date_part('year', age(%(d)s, c.dob)) BETWEEN {low} AND {high}
@@ -291,14 +302,16 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
             SELECT DISTINCT child_id FROM placements_episode
             WHERE la_id = %(la)s AND ls NOT IN {SHORT_BREAKS}
               AND decom <= %(d)s AND (dec IS NULL OR dec >= %(s)s)
+        ),
+        incidents AS (
+            SELECT child_id, bool_or(missing = 'M') AS went_missing,
+                   bool_or(missing = 'A') AS went_away
+            FROM placements_missing WHERE la_id = %(la)s AND year = %(year)s
+            GROUP BY child_id
         )
-        SELECT
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM placements_missing m
-                WHERE m.child_id = during.child_id AND m.year = %(year)s AND m.missing = 'M')),
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM placements_missing m
-                WHERE m.child_id = during.child_id AND m.year = %(year)s AND m.missing = 'A')),
-            count(*)
-        FROM during
+        SELECT count(*) FILTER (WHERE i.went_missing), count(*) FILTER (WHERE i.went_away),
+               count(*)
+        FROM during LEFT JOIN incidents i ON i.child_id = during.child_id
         """,
         p,
     )
@@ -313,7 +326,8 @@ def cohorts(*, la: int, s: dt.date, d: dt.date, year: int) -> dict[str, Figure]:
         """
         SELECT count(*) FILTER (WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6')),
                count(*) FILTER (WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6','PN7'))
-        FROM placements_review r JOIN placements_child c ON c.id = r.child_id
+        FROM placements_review r
+        JOIN placements_child c ON c.id = r.child_id AND c.la_id = %(la)s
         WHERE r.la_id = %(la)s AND r.year = %(year)s
           AND date_part('year', age(r.review, c.dob)) >= 4
         """,
@@ -348,34 +362,41 @@ def adoption_timeliness(*, la: int, d: dt.date) -> dict[str, Figure]:
               AND e.dec BETWEEN (%(d)s::date - interval '3 years' + interval '1 day') AND %(d)s
             ORDER BY e.child_id, e.dec DESC
         ),
+        -- One pass over the adopted children's episodes, each row carrying the period the
+        -- adoption ended: joining CTEs to CTEs instead plans as nested loops, slow for a
+        -- large council.
         runs AS (
             -- A new carer starts with a new period (S) or a change of carer (P, B);
             -- T, U and L keep the same carer.
-            SELECT e.*, sum(CASE WHEN e.rne IN ('S', 'P', 'B') THEN 1 ELSE 0 END)
-                OVER (PARTITION BY e.child_id ORDER BY e.decom) AS carer_run
-            FROM placements_episode e WHERE e.child_id IN (SELECT child_id FROM adopted)
-        ),
-        measured AS (
-            SELECT a.child_id, pc.start AS entered, pc.start_known,
-                (SELECT min(r.decom) FROM runs r WHERE r.child_id = a.child_id
-                   AND r.decom >= pc.start AND r.place IN ('A3', 'A4', 'A5', 'A6')) AS moved_in,
-                (SELECT min(r.decom) FROM runs r WHERE r.child_id = a.child_id
-                   AND r.decom >= pc.start AND r.ls IN ('E1', 'D1')) AS placement_order,
-                ad.date_match, coalesce(ad.foster_care, false) AS by_foster_carer
+            SELECT pc.child_id, pc.start AS entered, pc.start_known, e.decom, e.place, e.ls,
+                e.decom BETWEEN pc.start AND pc."end" AS in_period,
+                sum(CASE WHEN e.rne IN ('S', 'P', 'B') THEN 1 ELSE 0 END)
+                    OVER (PARTITION BY pc.child_id ORDER BY e.decom) AS carer_run
             FROM adopted a
             JOIN placements_periodofcare pc ON pc.child_id = a.child_id AND pc."end" = a.dec
-            LEFT JOIN LATERAL (
-                SELECT x.date_match, x.foster_care FROM placements_ad1 x
-                WHERE x.child_id = a.child_id ORDER BY x.year DESC LIMIT 1
-            ) ad ON true
+            JOIN placements_episode e ON e.child_id = a.child_id
+        ),
+        run_starts AS (
+            SELECT *, min(decom) OVER (PARTITION BY child_id, carer_run) AS run_start FROM runs
+        ),
+        measured AS (
+            SELECT child_id, entered, start_known,
+                min(decom) FILTER (WHERE in_period AND place IN ('A3', 'A4', 'A5', 'A6'))
+                    AS moved_in,
+                min(decom) FILTER (WHERE in_period AND ls IN ('E1', 'D1')) AS placement_order,
+                -- When the child moved in with the carer who adopted them.
+                (array_agg(run_start ORDER BY decom)
+                    FILTER (WHERE in_period AND place IN ('A3', 'A4', 'A5', 'A6')))[1]
+                    AS with_carer_from
+            FROM run_starts GROUP BY child_id, entered, start_known
         ),
         with_carer AS (
-            SELECT m.*, (
-                SELECT min(r2.decom) FROM runs r2 WHERE r2.child_id = m.child_id
-                  AND r2.carer_run = (SELECT r.carer_run FROM runs r WHERE r.child_id = m.child_id
-                                      AND r.decom = m.moved_in)
-            ) AS with_carer_from
+            SELECT m.*, ad.date_match, coalesce(ad.foster_care, false) AS by_foster_carer
             FROM measured m
+            LEFT JOIN LATERAL (
+                SELECT x.date_match, x.foster_care FROM placements_ad1 x
+                WHERE x.child_id = m.child_id ORDER BY x.year DESC LIMIT 1
+            ) ad ON true
         )
         SELECT
             sum(moved_in - entered) FILTER (WHERE start_known AND moved_in IS NOT NULL),

@@ -211,7 +211,8 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     if year is None:
         context["la"] = request.user.la
         return render(request, "performance/no_data.html", context, status=404 if years else 200)
-    # Other councils' figures are always suppressed aggregates, even for officers.
+    # Other councils' figures are always suppressed aggregates, even for officers. The
+    # group's readers see no pooled total, so nothing is withheld to protect one.
     rows = england.council_rows(members, year)
     context.update({"year": year, "period": collection_year_label(year), "rows": rows})
     return render(request, "performance/compare.html", context)

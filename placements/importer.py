@@ -3,8 +3,9 @@
 The rule (docs: DOMAIN "What one year's return holds"): for each child in the file,
 the file's episodes replace that child's stored episodes from the child's earliest
 DECOM in the file onwards; children not in the file keep their history; the per-year
-tables for the year replace that council-year's rows. The saving happens in one
-transaction, so a failure changes nothing; indicators are recomputed afterwards.
+tables for the year replace that council-year's rows. The saving, the recomputed
+indicators and the run's outcome happen in one transaction, so a failure, or a killed
+process, changes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
+from corporate_parenting.lib import task_locks
+from corporate_parenting.lib.text import printable
 from corporate_parenting.models import LocalAuthority
 from placements.models import (
     Import,
@@ -105,8 +109,13 @@ def run_import(
     progress: Progress | None = None,
     recompute: bool = True,
 ) -> Import:
-    """Check and, unless rejected, save one return. Always records the outcome."""
+    """Check and, unless rejected, save one return. Always records the outcome.
 
+    The return's rows, its indicators and its outcome commit together, so an import
+    stopped at any point, even killed, leaves the stored data as it was. Its run is then
+    "running" with nobody working on it, which `close_interrupted_imports` reports.
+    """
+    close_interrupted_imports(import_run.la_id)
     reporter = ProgressReporter(import_run.pk)
 
     def step(percent: int, stage: str) -> None:
@@ -114,70 +123,113 @@ def run_import(
         if progress:
             progress(percent, stage)
 
-    import_run.status = Import.Status.RUNNING
-    import_run.started_at = timezone.now()
-    import_run.files = [{"name": f.name, "bytes": len(f.data)} for f in files]
-    import_run.save(update_fields=["status", "started_at", "files"])
-    skip_invalid = import_run.mode == Import.Mode.SKIP_INVALID
-    try:
-        step(5, "Checking every row")
-        codes = CodeLists.for_year(import_run.year)
-        checked = check_return(files, year=import_run.year, codes=codes, skip_invalid=skip_invalid)
-        checked.problems[:0] = list(early_problems)
-        import_run.files = checked.files + [
-            {"name": p.file, "bytes": None, "table": None, "rows": 0}
-            for p in early_problems
-            if p.file not in {f["name"] for f in checked.files}
-        ]
-        rejected = bool(checked.errors) and (
-            not skip_invalid or "header" not in checked.tables or "episodes" not in checked.tables
-        )
-        if rejected:
-            import_run.status = Import.Status.REJECTED
-        else:
-            step(40, "Saving children, episodes and the year's tables")
-            import_run.counts = save_return(import_run.la, checked, step)
-            import_run.status = (
-                Import.Status.IMPORTED_WITH_SKIPS if checked.errors else Import.Status.IMPORTED
+    with task_locks.held_while_running(task_locks.IMPORT, import_run.pk):
+        import_run.status = Import.Status.RUNNING
+        import_run.started_at = timezone.now()
+        import_run.files = [{"name": f.name, "bytes": len(f.data)} for f in files]
+        import_run.save(update_fields=["status", "started_at", "files"])
+        skip_invalid = import_run.mode == Import.Mode.SKIP_INVALID
+        try:
+            step(5, "Checking every row")
+            codes = CodeLists.for_year(import_run.year)
+            checked = check_return(
+                files, year=import_run.year, codes=codes, skip_invalid=skip_invalid
             )
-            import_run.save(update_fields=["status", "counts"])
-            if recompute:
-                step(90, "Recomputing indicators")
-                try:
-                    recompute_after_import(import_run, checked)
-                except Exception:
-                    logger.exception("Recomputing indicators after import %s failed", import_run.pk)
-                    checked.problems.append(
-                        Problem(
-                            "warning",
-                            "(the return)",
-                            "The return was saved, but the indicators could not be recomputed. "
-                            "Ask an administrator to run recompute_indicators.",
-                        )
+            checked.problems[:0] = list(early_problems)
+            import_run.files = checked.files + [
+                {"name": p.file, "bytes": None, "table": None, "rows": 0}
+                for p in early_problems
+                if p.file not in {f["name"] for f in checked.files}
+            ]
+            rejected = bool(checked.errors) and (
+                not skip_invalid
+                or "header" not in checked.tables
+                or "episodes" not in checked.tables
+            )
+            if rejected:
+                import_run.status = Import.Status.REJECTED
+                _record_outcome(import_run, checked.problems)
+            else:
+                _save_and_record(import_run, checked, step, recompute=recompute)
+        except ImportError903 as exc:
+            import_run.status = Import.Status.FAILED
+            _record_outcome(import_run, [Problem("error", "(the return)", str(exc))])
+        except Exception:
+            # Whatever went wrong, the transaction has rolled back: say so plainly and
+            # keep the details for the administrators rather than leave it "running".
+            logger.exception("SSDA903 import %s failed", import_run.pk)
+            import_run.status = Import.Status.FAILED
+            _record_outcome(
+                import_run,
+                [
+                    Problem(
+                        "error",
+                        "(the return)",
+                        "The import stopped because of an unexpected problem, so nothing was "
+                        "saved. It has been logged for the service's administrators.",
                     )
-        problems = checked.problems
-    except ImportError903 as exc:
-        import_run.status = Import.Status.FAILED
-        problems = [Problem("error", "(the return)", str(exc))]
-    except Exception:
-        # Whatever went wrong, the transaction has rolled back: say so plainly and keep
-        # the details for the administrators rather than leave the import "running".
-        logger.exception("SSDA903 import %s failed", import_run.pk)
-        import_run.status = Import.Status.FAILED
-        problems = [
-            Problem(
-                "error",
-                "(the return)",
-                "The import stopped because of an unexpected problem, so nothing was saved. "
-                "It has been logged for the service's administrators.",
+                ],
             )
-        ]
+        finally:
+            reporter.close()
+    return import_run
+
+
+def _save_and_record(
+    import_run: Import, checked: CheckedReturn, step: Progress, *, recompute: bool
+) -> None:
+    """Save the return, recompute its indicators and record the outcome in one
+    transaction: all of it is stored, or none of it."""
+    with transaction.atomic():
+        step(40, "Saving children, episodes and the year's tables")
+        counts = save_return(import_run.la, checked, step)
+        if recompute:
+            # Reported before this transaction touches the run's own row, which the
+            # reporter's connection would otherwise wait for.
+            step(90, "Recomputing indicators")
+        import_run.status = (
+            Import.Status.IMPORTED_WITH_SKIPS if checked.errors else Import.Status.IMPORTED
+        )
+        import_run.save(update_fields=["status"])  # the recompute reads the saved years
+        if recompute:
+            _recompute_or_warn(import_run, checked)
+        _record_outcome(
+            import_run, checked.problems, counts=counts, skipped_rows=checked.skipped_rows
+        )
+
+
+def _recompute_or_warn(import_run: Import, checked: CheckedReturn) -> None:
+    """A failed recompute rolls back to its savepoint and keeps the import, with a
+    warning that says what to do."""
+    try:
+        with transaction.atomic():
+            recompute_after_import(import_run, checked)
+    except Exception:
+        logger.exception("Recomputing indicators after import %s failed", import_run.pk)
+        checked.problems.append(
+            Problem(
+                "warning",
+                "(the return)",
+                "The return was saved, but the indicators could not be recomputed. "
+                "Ask an administrator to run recompute_indicators.",
+            )
+        )
+
+
+def _record_outcome(
+    import_run: Import,
+    problems: Sequence[Problem],
+    *,
+    counts: dict[str, int] | None = None,
+    skipped_rows: int = 0,
+) -> None:
+    """Save the run's status, counts and problems, as the officer will see them."""
+    import_run.counts = counts or {}
     import_run.error_count = sum(1 for p in problems if p.severity == "error")
     import_run.warning_count = sum(1 for p in problems if p.severity == "warning")
     import_run.skipped_rows = (
-        checked.skipped_rows if import_run.status == Import.Status.IMPORTED_WITH_SKIPS else 0
+        skipped_rows if import_run.status == Import.Status.IMPORTED_WITH_SKIPS else 0
     )
-    reporter.close()
     import_run.finished_at = timezone.now()
     import_run.progress = 100
     import_run.stage = import_run.get_status_display()
@@ -187,17 +239,59 @@ def run_import(
             ImportProblem(
                 import_run=import_run,
                 severity=p.severity,
-                file=_printable(p.file)[:255],
+                file=printable(p.file)[:255],
                 row=p.row,
-                column=_printable(p.column)[:40],
-                value=_printable(p.value)[:200],
-                message=_printable(p.message)[:500],
+                column=printable(p.column)[:40],
+                value=printable(p.value)[:200],
+                message=printable(p.message)[:500],
             )
             for p in problems
         ),
         batch_size=2000,
     )
-    return import_run
+
+
+INTERRUPTED = (
+    "The import was interrupted before it finished (the service was restarted or the "
+    "import was stopped), so nothing was saved. Upload the return again."
+)
+
+
+def close_interrupted_imports(la_id: int) -> list[int]:
+    """Record as failed the council's imports left "running" by a process that died, and
+    delete the files they were given, so the officer sees what happened and can upload
+    again. Nothing needs undoing: an import's data commits only with its outcome."""
+    with transaction.atomic():
+        ids = list(
+            Import.objects.select_for_update()
+            .filter(la_id=la_id, status=Import.Status.RUNNING)
+            .exclude(pk__in=task_locks.held(task_locks.IMPORT))
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Import.objects.filter(pk__in=ids).update(
+                status=Import.Status.FAILED,
+                finished_at=timezone.now(),
+                progress=100,
+                stage=Import.Status.FAILED.label,
+                counts={},
+                error_count=1,
+                warning_count=0,
+                skipped_rows=0,
+            )
+            ImportProblem.objects.bulk_create(
+                ImportProblem(
+                    import_run_id=pk,
+                    severity=ImportProblem.Severity.ERROR,
+                    file="(the return)",
+                    message=INTERRUPTED,
+                )
+                for pk in ids
+            )
+    for pk in ids:
+        # Child-level files don't linger once nobody will read them.
+        shutil.rmtree(upload_folder(pk), ignore_errors=True)
+    return ids
 
 
 class ProgressReporter:
@@ -240,11 +334,6 @@ def recompute_after_import(import_run: Import, checked: CheckedReturn) -> None:
     first_year = collection_year_of(earliest) if earliest else import_run.year
     years = [y for y in imported_years(import_run.la_id) if y >= min(first_year, import_run.year)]
     recompute(import_run.la, years)
-
-
-def _printable(text: str) -> str:
-    # PostgreSQL text can't hold NUL; other control characters help nobody reading.
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -376,14 +465,42 @@ def save_return(la: LocalAuthority, checked: CheckedReturn, step: Callable[[int,
         step(75, "Working out periods of care and placements")
         derived = derive_history(la, affected[0])
         counts.update(derived)
-        with connection.cursor() as cursor:
-            # Fresh statistics after a bulk load, so the indicator queries that follow
-            # get sensible plans rather than ones made for empty tables.
-            cursor.execute(
-                "ANALYZE placements_child, placements_episode, placements_periodofcare, "
-                "placements_placement"
-            )
+        _refresh_statistics({table: counts.get(key, 0) for table, key in ANALYSED.items()})
     return counts
+
+
+# The tables the indicator queries read most, in the order their statistics are refreshed.
+# Each with the count of rows the import wrote to it.
+ANALYSED = {
+    "placements_child": "children",
+    "placements_episode": "episodes",
+    "placements_periodofcare": "periods of care",
+    "placements_placement": "placements",
+}
+
+
+def _refresh_statistics(written: dict[str, int]) -> None:
+    """Fresh statistics after a bulk load, so the indicator queries that follow get
+    sensible plans rather than ones made for empty tables.
+
+    Only for tables never analysed, or to which this import wrote more than a tenth as
+    many rows as the planner believes they hold: re-analysing a national-sized table after
+    every council's return would cost more than the import (a second or so each time).
+    The rows written are counted here, not read from the statistics views, which only
+    count changes once they are committed, and this import's are not yet.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [list(ANALYSED)]
+        )
+        stale = {
+            name
+            for name, estimate in cursor.fetchall()
+            if estimate < 0 or written.get(name, 0) > 0.1 * estimate
+        }
+        if stale:
+            # `ANALYSED` order, always: two imports analysing at once must not deadlock.
+            cursor.execute(f"ANALYZE {', '.join(t for t in ANALYSED if t in stale)}")
 
 
 def _save_children(la: LocalAuthority, checked: CheckedReturn, year: int) -> dict[str, int]:
@@ -705,3 +822,8 @@ def uploads_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+def upload_folder(import_id: int) -> Path:
+    """Where an upload's files wait for the background import."""
+    return uploads_dir() / str(import_id)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
+import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -345,8 +347,8 @@ class CodeLists:
                 "when this episode ended"
             )
         rule = self.current.get(fld, {}).get(code)
-        year_text = collection_year_label(self.year)
         if rule is None:
+            year_text = collection_year_label(self.year)
             other = sorted(set(self.years.get((fld, code), [])))
             if other:
                 span = (
@@ -387,6 +389,7 @@ MAX_FIELD = 10_000
 URN_RE = re.compile(r"^(?:SC\d{6}|\d{7}|XXXXXXX)$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=16_384)  # a return repeats its dates (births, starts) often
 def parse_date(raw: str) -> tuple[dt.date | None, str | None]:
     match = DATE_RE.match(raw)
     if not match:
@@ -403,12 +406,27 @@ def describe_non_text(data: bytes) -> str | None:
     if head.startswith(b"%PDF"):
         return "a PDF document"
     if head.startswith(b"PK\x03\x04"):
-        return "a zip file or an Excel workbook (.xlsx)"
+        return _zip_kind(data)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old-style Excel or Word file"
     if b"\x00" in data:
         return "a binary file"
     return None
+
+
+def _zip_kind(data: bytes) -> str:
+    """Which kind of ZIP: Excel and Word files are ZIPs too, and the officer needs to
+    know which of them they chose. Only the archive's list of names is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "a damaged ZIP archive"
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook (.xlsx)"
+    if "word/document.xml" in names:
+        return "a Word document (.docx)"
+    return "a ZIP archive"
 
 
 def decode(file: SourceFile, problems: list[Problem]) -> str | None:
@@ -536,6 +554,7 @@ def read_file(
     index = {name: header.index(name) for name in spec.column_names if name in header}
     table = ParsedTable(spec, file.name)
     _, year_end = collection_year_bounds(year)
+    controls = CONTROL_RE.search(text) is not None  # once, not in every cell
     try:
         for line_no, record in enumerate(reader, start=2):
             if not any(cell.strip() for cell in record):
@@ -553,7 +572,17 @@ def read_file(
                 table.rows.append(Row(line_no, {}, valid=False))
                 continue
             table.rows.append(
-                _check_row(spec, file.name, line_no, record, index, codes, year_end, problems)
+                _check_row(
+                    spec,
+                    file.name,
+                    line_no,
+                    record,
+                    index,
+                    codes,
+                    year_end,
+                    problems,
+                    controls=controls,
+                )
             )
     except csv.Error as exc:
         problems.append(Problem("error", file.name, _csv_error_text(exc), row=reader.line_num))
@@ -579,7 +608,11 @@ def _check_row(
     codes: CodeLists,
     year_end: dt.date,
     problems: list[Problem],
+    *,
+    controls: bool = True,
 ) -> Row:
+    """Check one row's values; `controls` False says the file has no control character
+    anywhere, so no cell needs searching for one."""
     values: dict[str, object] = {}
     valid = True
 
@@ -592,7 +625,7 @@ def _check_row(
         if col.kind == "ignored" or col.name not in index:
             continue
         raw = record[index[col.name]].strip()
-        if CONTROL_RE.search(raw):
+        if controls and CONTROL_RE.search(raw):
             bad(col.name, CONTROL_RE.sub("?", raw), f"{col.name} contains a control character.")
             values[col.name] = None
             continue

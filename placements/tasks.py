@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from django.tasks import task
 
-from placements.importer import run_import, uploads_dir
+from placements.importer import run_import, upload_folder
 from placements.models import Import
 from placements.ssda903 import SourceFile
 
@@ -29,7 +28,3 @@ def import_uploaded_return(import_id: int) -> str:
         # Child-level files don't linger on disk once read.
         shutil.rmtree(folder, ignore_errors=True)
     return run.status
-
-
-def upload_folder(import_id: int) -> Path:
-    return uploads_dir() / str(import_id)

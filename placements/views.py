@@ -4,18 +4,21 @@ import csv
 import datetime as dt
 import shutil
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from committee.exports import neutralise
 from corporate_parenting import audit
 from corporate_parenting.access import get_for_council_or_404, role_required
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import AuditLog, Role
 from placements.codelists import code_labels
 from placements.forms import UploadReturnForm
+from placements.importer import close_interrupted_imports, upload_folder
 from placements.models import (
     AD1,
     OC2,
@@ -30,13 +33,14 @@ from placements.models import (
     collection_year_label,
     imported_years,
 )
-from placements.tasks import import_uploaded_return, upload_folder
+from placements.tasks import import_uploaded_return
 
 # --- imports ------------------------------------------------------------------------------
 
 
 @role_required(Role.OFFICER)
 def import_list(request: HttpRequest) -> HttpResponse:
+    close_interrupted_imports(request.user.la_id)
     imports = Import.objects.filter(la_id=request.user.la_id).select_related("user")[:100]
     return render(request, "placements/import_list.html", {"imports": imports})
 
@@ -68,6 +72,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             user=request.user,
             action=AuditLog.Action.CREATE,
             obj=run,
+            changed_fields={
+                "year": run.year_label,
+                "mode": run.get_mode_display(),
+                "files": [f["name"] for f in run.files],
+            },
             detail=f"SSDA903 upload for {run.year_label}: {len(form.cleaned_data['files'])} files",
         )
         import_uploaded_return.enqueue(run.pk)
@@ -77,6 +86,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.OFFICER)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    close_interrupted_imports(request.user.la_id)  # so a dead import stops "running"
     run = get_for_council_or_404(Import.objects.select_related("user"), request.user, pk=pk)
     problems = run.problems.order_by("id")
     context = {
@@ -94,6 +104,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
+    # The problems listed quote the return's cells: children's identifiers and dates.
+    audit.record(user=request.user, action=AuditLog.Action.VIEW, obj=run)
     return render(request, "placements/import_detail.html", context)
 
 
@@ -111,11 +123,11 @@ def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
         writer.writerow(
             [
                 p.severity,
-                _safe_cell(p.file),
+                neutralise(p.file),
                 p.row or "",
                 p.column,
-                _safe_cell(p.value),
-                _safe_cell(p.message),
+                neutralise(p.value),
+                neutralise(p.message),
             ]
         )
     # Problems can carry child identifiers and dates of birth: exports are audited.
@@ -126,11 +138,6 @@ def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
         detail=f"problems CSV for import {run.pk}",
     )
     return response
-
-
-def _safe_cell(value: str) -> str:
-    # Stop a spreadsheet treating uploaded text (a value, even a file name) as a formula.
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 # --- children -----------------------------------------------------------------------------
@@ -183,16 +190,32 @@ def _filtered_children(request: HttpRequest, la_id: int, as_at: dt.date, year: i
     return episodes
 
 
+def _audit_children_page(request: HttpRequest, page: Page, year: int) -> None:
+    """A page of the list shows children's identifiers: log which, and with what filters."""
+    shown = [episode.child_id for episode in page.object_list]
+    if not shown:
+        return
+    filters = "&".join(
+        f"{k}={v}" for k, v in sorted(request.GET.items()) if k not in {"year", "page"}
+    )
+    audit.record_about(
+        user=request.user,
+        action=AuditLog.Action.VIEW,
+        object_type=Child._meta.label,
+        changed_fields={"children shown (record ids)": shown},
+        detail=f"children list {collection_year_label(year)}, page {page.number}"
+        + (f"; filters: {filters}" if filters else ""),
+    )
+
+
 @role_required(Role.OFFICER)
 def children_list(request: HttpRequest) -> HttpResponse:
     la_id = request.user.la_id
     years = imported_years(la_id)[::-1]
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else 0))
-    except ValueError:
+    # Only a year with an import is shown: any other (or none, or "-1") means the latest.
+    year = whole_number(request.GET.get("year"))
+    if year not in years:
         year = years[0] if years else 0
-    if years and year not in years:
-        year = years[0]
     context: dict[str, object] = {"years": [(y, collection_year_label(y)) for y in years]}
     if year:
         as_at = collection_year_bounds(year)[1]
@@ -200,6 +223,7 @@ def children_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(episodes, 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        _audit_children_page(request, page, year)
         lists = code_labels(year, ["LS", "PLACE", "PLACE_PROVIDER", "SEX", "ETHNIC"])
         context.update(
             {

@@ -32,6 +32,7 @@ from corporate_parenting.govuk_forms import (
     display,
     status_field,
 )
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import AuditLog, User
 from inspections.forms_visits import home_name
 from inspections.ratings import council_homes
@@ -118,12 +119,12 @@ class FigureField(forms.Field):
             number = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern rules it out
             raise self._message(raw) from None
+        if number > self.maximum:  # first: quantizing 29 digits raises InvalidOperation
+            within = self.rule if self.unit == "%" else f"{self.rule}, up to {self.maximum:,}"
+            raise self._message(raw, within)
         step = Decimal(1).scaleb(-self.places)
         if number != number.quantize(step):
             raise self._message(raw)
-        if number > self.maximum:
-            within = self.rule if self.unit == "%" else f"{self.rule}, up to {self.maximum:,}"
-            raise self._message(raw, within)
         if self.places == 0:
             return int(number)
         return number.quantize(step)
@@ -649,8 +650,7 @@ class WorkflowForm(forms.Form):
         data = super().clean()
         if data.get("action") not in self.ACTIONS:
             raise forms.ValidationError("Choose to submit, sign off or reopen the return")
-        version = str(data.get("version") or "")
-        data["version"] = int(version) if version.isdigit() else 0
+        data["version"] = whole_number(data.get("version")) or 0
         data["reason"] = (data.get("reason") or "").strip()
         if data["action"] == "reopen" and not data["reason"] and "reason" not in self.errors:
             self.add_error("reason", "Give the reason for reopening the return")

@@ -42,6 +42,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from corporate_parenting import audit
 from corporate_parenting.govuk_forms import display
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import AuditLog, User
 from inspections.models import Setting
 from inspections.ratings import council_homes
@@ -821,7 +822,7 @@ def _read_about(ret: QuarterlyReturn, ws, values: UploadValues, problems: list[P
         return False
     raw_ids = _show(facts.get("Consultations at download", ("", None))[1])
     values.consultations_at_download = {
-        int(part) for part in raw_ids.split(",") if part.strip().isdigit()
+        number for part in raw_ids.split(",") if (number := whole_number(part)) is not None
     }
     return True
 

@@ -171,6 +171,7 @@ def create_return(
         user=user,
         action=AuditLog.Action.CREATE,
         obj=ret,
+        changed_fields={"period": {"old": "(blank)", "new": ret.period_label}},
         detail=f"copied forward from {previous.period_label}" if previous else "",
     )
     return ret

@@ -69,11 +69,13 @@ init_cluster() {
     --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$PG/initdb.log" 2>&1 \
     || { rm -f "$pwfile"; die "initdb failed; see var/pg/initdb.log"; }
   rm -f "$pwfile"
-  free_port > "$PG/port"
+  # The port is CP_PG_PORT if set, else the first free one from 54320.
+  echo "${CP_PG_PORT:-$(free_port)}" > "$PG/port"
   cat >> "$DATA/postgresql.conf" <<CONF
 
-# Project-private server: reachable only through the unix socket in var/pg/run.
-listen_addresses = ''
+# Project-private server: the app uses the unix socket in var/pg/run; 127.0.0.1 (never
+# another interface, scram-sha-256 only) carries streaming replication to make replica.
+listen_addresses = '127.0.0.1'
 unix_socket_directories = '$RUN'
 unix_socket_permissions = 0700
 port = $(cat "$PG/port")
@@ -94,6 +96,7 @@ start() {
     say "PostgreSQL already running (var/pg, socket port $port)"
   else
     say "Starting PostgreSQL (var/pg, socket port $port)"
+    listen_on_loopback
     is_root && chown postgres "$PG" "$RUN" && touch "$LOG" && chown postgres "$LOG"
     as_owner "$bin/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 >/dev/null \
       || die "PostgreSQL did not start; see var/pg/postgresql.log"
@@ -106,12 +109,23 @@ start() {
   write_env "postgres://$DB_USER:$password@/$DB_NAME?host=$RUN&port=$port"
 }
 
+# A cluster made before make replica existed listened on its socket alone; from its next
+# start it listens on 127.0.0.1 too, so a standby can stream from it.
+listen_on_loopback() {
+  if grep -q "^listen_addresses = ''$" "$DATA/postgresql.conf"; then
+    as_owner sed -i "s/^listen_addresses = ''$/listen_addresses = '127.0.0.1'/" "$DATA/postgresql.conf"
+  fi
+}
+
 write_env() {
-  local secret_key; secret_key="$(ensure_secret django_secret_key)"
+  local secret_key replica=""; secret_key="$(ensure_secret django_secret_key)"
+  # The standby of scripts/replica.sh keeps its line while the primary is this one.
+  [ -z "$1" ] || replica="$(grep -s '^CP_REPLICA_URL=' "$VAR/env" || true)"
   (umask 077; cat > "$VAR/env" <<ENV
 # Written by scripts/pg.sh: local settings with generated secrets. Never commit.
 DJANGO_SECRET_KEY=$secret_key
 ${1:+DATABASE_URL=$1}
+$replica
 ENV
   )
 }
@@ -132,9 +146,12 @@ status() {
   as_owner "$bin/pg_ctl" status -D "$DATA"
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  *) die "usage: scripts/pg.sh start|stop|status" ;;
-esac
+# scripts/replica.sh sources this file for its helpers and settings.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) die "usage: scripts/pg.sh start|stop|status" ;;
+  esac
+fi

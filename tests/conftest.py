@@ -24,6 +24,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "a-test-password-for-personas"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "real_two_factor: test-client sign-ins get no two-factor help (_two_factor_passed)",
+    )
+
+
 def pytest_collection_modifyitems(items):
     """Run the browser tests last, as Django orders transactional tests.
 
@@ -55,6 +62,55 @@ def _test_settings(settings, tmp_path):
     settings.CP_UPLOAD_DIR = tmp_path / "uploads"
     # Charts take about 0.1 s each to render; the tests that need them turn this on.
     settings.CP_RENDER_CHARTS = False
+    # django-axes refuses Client.login(), which authenticates without a request; the
+    # lockout tests (tests/corporate_parenting/test_accounts_lockout.py) turn it on.
+    settings.AXES_ENABLED = False
+
+
+# Whether test-client sign-ins include two-factor authentication (see below).
+_TWO_FACTOR_HELP = {"on": True}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _two_factor_passed():
+    """Officers and admins must pass two-factor authentication before any page. Tests
+    that sign in with the test client (force_login, login) are about other things, so
+    their sign-in includes it: the user gets a confirmed authenticator app and the session
+    is marked verified, as entering a right code does. Session-wide, so module-scoped
+    fixtures that sign in get it too. Tests marked `real_two_factor` (the two-factor tests
+    themselves) get plain sign-ins; the browser tests type the code
+    (tests/browser/test_sign_in_journeys.py, sign_in)."""
+    from django.test import Client
+
+    from corporate_parenting.two_factor import is_required
+    from tests.support.two_factor import verify_client_session
+
+    force_login, login = Client.force_login, Client.login
+
+    def force_login_with_two_factor(client, user, backend=None):
+        force_login(client, user, backend)
+        if _TWO_FACTOR_HELP["on"] and is_required(user):
+            verify_client_session(client, user)
+
+    def login_with_two_factor(client, **credentials):
+        signed_in = login(client, **credentials)
+        user = User.objects.filter(username=credentials.get("username")).first()
+        if signed_in and _TWO_FACTOR_HELP["on"] and is_required(user):
+            verify_client_session(client, user)
+        return signed_in
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login_with_two_factor)
+        patch.setattr(Client, "login", login_with_two_factor)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_two_factor(request):
+    """No two-factor help for tests marked `real_two_factor`."""
+    _TWO_FACTOR_HELP["on"] = not request.node.get_closest_marker("real_two_factor")
+    yield
+    _TWO_FACTOR_HELP["on"] = True
 
 
 def ensure_reference_data() -> None:

@@ -53,9 +53,12 @@ from committee.models import (
     ReportStatus,
     ReportTemplate,
 )
+from committee.tasks import close_interrupted_packs, make_pack
 from corporate_parenting import audit
 from corporate_parenting.access import get_for_council_or_404, role_required
-from corporate_parenting.govuk_forms import save_and_audit
+from corporate_parenting.db_router import use_replica
+from corporate_parenting.govuk_forms import changes, save_and_audit
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import AuditLog, Role, User
 
 logger = logging.getLogger(__name__)
@@ -244,7 +247,12 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         except IntegrityError:
             form.add_error("date", "This committee already has a meeting on that date")
         else:
-            audit.record(user=request.user, action=AuditLog.Action.CREATE, obj=meeting)
+            audit.record(
+                user=request.user,
+                action=AuditLog.Action.CREATE,
+                obj=meeting,
+                changed_fields=changes(form),
+            )
             deadline = publication_deadline(meeting.date)
             messages.success(
                 request,
@@ -371,7 +379,12 @@ def appendix_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
             pdf=form.cleaned_data["file"],
             uploaded_by=request.user,
         )
-        audit.record(user=request.user, action=AuditLog.Action.CREATE, obj=appendix)
+        audit.record(
+            user=request.user,
+            action=AuditLog.Action.CREATE,
+            obj=appendix,
+            changed_fields=changes(form),
+        )
         messages.success(request, f"{appendix.title} appended to item {item.number}")
         return redirect("meeting_detail", pk=meeting.pk)
     return _forms_page(
@@ -388,15 +401,20 @@ def resolution_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolutionForm(request.POST or None, meeting=meeting, initial=_item_initial(request))
     if request.method == "POST" and form.is_valid():
         resolution = form.save()
-        audit.record(user=request.user, action=AuditLog.Action.CREATE, obj=resolution)
+        audit.record(
+            user=request.user,
+            action=AuditLog.Action.CREATE,
+            obj=resolution,
+            changed_fields=changes(form),
+        )
         messages.success(request, "Resolution recorded")
         return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#resolutions")
     return _forms_page(request, "meeting_resolution_form.html", {"form": form, "meeting": meeting})
 
 
 def _item_initial(request: HttpRequest) -> dict[str, object]:
-    item = request.GET.get("item", "")
-    return {"item": int(item)} if item.isdigit() else {}
+    item = whole_number(request.GET.get("item"))
+    return {"item": item} if item is not None else {}
 
 
 def _action_page(
@@ -465,8 +483,6 @@ def pack_create(request: HttpRequest, pk: int) -> HttpResponse:
                 obj=pack,
                 detail=f"{pack.get_kind_display()} asked for",
             )
-            from committee.tasks import make_pack
-
             make_pack.enqueue(pack.pk)
             return redirect("pack_detail", pk=meeting.pk, pack_pk=pack.pk)
     return _meeting_page(request, meeting, pack_form=form)
@@ -492,6 +508,8 @@ def _pack(request: HttpRequest, pk: int, pack_pk: int) -> MeetingPack:
 @role_required(*READERS)
 def pack_detail(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
     pack = _pack(request, pk, pack_pk)
+    if pack.status == "running" and close_interrupted_packs(pack.meeting_id):
+        pack.refresh_from_db()  # its maker died: say so, rather than "being made" forever
     finished = pack.status in ("ready", "failed")
     context = {
         "pack": pack,
@@ -530,6 +548,7 @@ def pack_download(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@use_replica
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = Report.objects.filter(la_id=request.user.la_id).select_related("updated_by")
     if request.user.role == Role.COUNCILLOR:
@@ -556,7 +575,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
         report = form.save(commit=False)
         report.updated_by = request.user
         report.save()
-        audit.record(user=request.user, action=AuditLog.Action.CREATE, obj=report)
+        audit.record(
+            user=request.user,
+            action=AuditLog.Action.CREATE,
+            obj=report,
+            changed_fields=changes(form),
+        )
         messages.success(request, "Report started. Write its narrative below.")
         return redirect("report_edit", pk=report.pk)
     return _forms_page(request, "report_create.html", {"form": form})
@@ -646,6 +670,7 @@ ACTION_DONE = {
 
 
 @role_required(*READERS)
+@use_replica
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     form = WorkflowForm(request.POST or None)
@@ -673,12 +698,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@use_replica
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    number = request.GET.get("version", "")
+    number = whole_number(request.GET.get("version"))
     version = None
-    if number.isdigit():
-        version = report.published.filter(number=int(number)).first()
+    if number is not None:
+        version = report.published.filter(number=number).first()
         if version is None:
             raise Http404
     elif _reads_published(request.user, report):
@@ -704,6 +730,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@use_replica
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     from committee.docx import report_docx as make_docx
 
@@ -718,6 +745,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@use_replica
 def report_table_csv(request: HttpRequest, pk: int, n: int) -> HttpResponse:
     from committee.exports import table_csv
 
@@ -733,6 +761,7 @@ def report_table_csv(request: HttpRequest, pk: int, n: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@use_replica
 def report_tables_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from committee.exports import tables_xlsx
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from corporate_parenting.access import get_for_council_or_404, role_required
 from corporate_parenting.govuk_forms import save_and_audit
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import Role, User
 from inspections import action_plans
 from inspections.forms_council import ActionItemForm, AreaForImprovementForm, CouncilInspectionForm
@@ -138,9 +139,9 @@ def _inspection_form(request: HttpRequest, inspection: CouncilInspection | None)
                 return redirect("council_inspection_detail", pk=saved.pk)
     else:
         initial = {}
-        framework = request.GET.get("framework", "")
-        if framework.isdigit():
-            initial["framework"] = int(framework)
+        framework = whole_number(request.GET.get("framework"))
+        if framework is not None:
+            initial["framework"] = framework
         form = CouncilInspectionForm(instance=inspection, la=la, initial=initial)
     return render(
         request,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from corporate_parenting.access import role_required
 from corporate_parenting.govuk_forms import save_and_audit
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import Role
 from inspections import action_plans, reg44
 from inspections.forms_visits import (
@@ -128,9 +129,9 @@ def reg44_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _initial_from_query(request: HttpRequest) -> dict[str, object]:
     """?setting=<pk>&month=2022-01 fills in the home and the visit's month and year."""
     initial: dict[str, object] = {}
-    setting = request.GET.get("setting", "")
-    if setting.isdigit():
-        initial["setting"] = int(setting)
+    setting = whole_number(request.GET.get("setting"))
+    if setting is not None:
+        initial["setting"] = setting
     try:
         month = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:

@@ -31,6 +31,7 @@ from django.utils.text import capfirst
 from corporate_parenting import audit
 from corporate_parenting.access import get_for_council_or_404, role_required
 from corporate_parenting.govuk_forms import save_and_audit
+from corporate_parenting.lib.numbers import whole_number
 from corporate_parenting.models import AuditLog, Role, User
 from returns import workflow
 from returns.forms import (
@@ -394,9 +395,9 @@ def _action_page(request: HttpRequest, form: CiccActionForm, title: str) -> Http
 def cicc_action_create(request: HttpRequest) -> HttpResponse:
     la_id = request.user.la_id
     initial = {}
-    raised_in = request.GET.get("ret", "")
-    if raised_in.isdigit() and QuarterlyReturn.objects.filter(la_id=la_id, pk=raised_in).exists():
-        initial["raised_in"] = int(raised_in)
+    raised_in = whole_number(request.GET.get("ret"))
+    if raised_in and QuarterlyReturn.objects.filter(la_id=la_id, pk=raised_in).exists():
+        initial["raised_in"] = raised_in
     form = CiccActionForm(
         request.POST or None, instance=CiccAction(la_id=la_id), la_id=la_id, initial=initial
     )

@@ -7,8 +7,20 @@ from corporate_parenting.models import Role
 from tests.support.urls import walk
 
 # Public on purpose: signing in, the accessibility statement (a legal duty to
-# publish), and the health check used by load balancers.
-PUBLIC = {"login", "accessibility", "healthz", "?"}
+# publish), the health check used by load balancers, and the pages that let someone
+# who can't sign in yet choose a password from an emailed link.
+PUBLIC = {
+    "login",
+    "accessibility",
+    "healthz",
+    "?",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation_confirm",
+    "invitation_complete",
+}
 
 
 def test_it_finds_the_projects_url_patterns():
