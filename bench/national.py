@@ -107,18 +107,15 @@ def main() -> None:
 
 def dataset(args: argparse.Namespace) -> dict:
     """The manifest of the dataset in args.data, generating it first if it is missing
-    or was generated with other settings."""
+    or was generated with other settings or by another version of the generator."""
     wanted = generate_national.YEARS[-args.years :]
     path = args.data / "manifest.json"
     if path.exists():
         manifest = json.loads(path.read_text())
         all_plans = generate_national.plans(args.seed, wanted)
         councils = [p.la_code for p in generate_national.pick_councils(all_plans, args.councils)]
-        if (manifest["seed"], manifest["years"], manifest["councils"]) == (
-            args.seed,
-            list(wanted),
-            councils,
-        ):
+        same = (manifest.get("version"), manifest["seed"], manifest["years"], manifest["councils"])
+        if same == (generate_national.VERSION, args.seed, list(wanted), councils):
             say(f"dataset: {args.data} (generated earlier)")
             describe(manifest)
             return manifest
@@ -328,8 +325,8 @@ def recompute_all(jobs: int) -> tuple[float, float | None]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     python = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     say(
-        f"recompute, whole nation: {seconds:.0f} s ({seconds / 60:.1f} min) for "
-        f"{len(councils)} councils, {values:,} values; {cpu_text(python, database)}"
+        f"recompute, all {len(councils)} councils: {seconds:.0f} s ({seconds / 60:.1f} min), "
+        f"{values:,} values; {cpu_text(python, database)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(
