@@ -20,6 +20,7 @@ import django
 
 django.setup()
 
+from _db import passed_two_factor  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from corporate_parenting.models import User  # noqa: E402
@@ -48,19 +49,6 @@ PAGES = [
     ("reconciliation with the 903", "derby.officer", "/returns/reconciliation/?year=2022"),
     ("you said, we did (councillor)", "derby.councillor", "/returns/cicc-actions/"),
 ]
-
-
-def passed_two_factor(client: Client, user: User) -> None:
-    """Officers and admins need two-factor authentication: mark the session as having
-    passed it with the demo user's authenticator, as entering its code would."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
 
 
 def measure(client: Client, path: str) -> list[float]:
