@@ -101,56 +101,32 @@ class History:
 
 # --- reading the returns ----------------------------------------------------------------
 
-
-def _dates(raw: pd.Series) -> pd.Series:
-    return pd.to_datetime(raw.replace("", None), format="%d/%m/%Y")
-
-
-def _codes(raw: pd.Series) -> pd.Series:
-    return raw.str.upper()
-
-
-def _flags(raw: pd.Series) -> pd.Series:
-    return raw.eq("1")  # a blank flag is "not done"
-
-
-def _numbers(raw: pd.Series) -> pd.Series:
-    return pd.to_numeric(raw.replace("", None))
-
-
-def _as_given(raw: pd.Series) -> pd.Series:
-    return raw
-
-
-# Each file's columns this module reads: {name here: (903 column, conversion)}.
-READ = {
-    "header.csv": {"dob": ("DOB", _dates), "sex": ("SEX", _codes), "ethnic": ("ETHNIC", _codes)},
-    "episodes.csv": {
-        "decom": ("DECOM", _dates),
-        "dec": ("DEC", _dates),
-        "rne": ("RNE", _codes),
-        "ls": ("LS", _codes),
-        "place": ("PLACE", _codes),
-        "rec": ("REC", _codes),
-        "home": ("HOME_POST", _as_given),
-        "placed_at": ("PL_POST", _as_given),
-    },
-    "uasc.csv": {"duc": ("DUC", _dates)},
-    "oc2.csv": {
-        "sdq_score": ("SDQ_SCORE", _numbers),
-        "convicted": ("CONVICTED", _flags),
-        "immunisations": ("IMMUNISATIONS", _flags),
-        "teeth_check": ("TEETH_CHECK", _flags),
-        "health_assessment": ("HEALTH_ASSESSMENT", _flags),
-    },
-    "oc3.csv": {
-        "in_touch": ("IN_TOUCH", _codes),
-        "activ": ("ACTIV", _codes),
-        "accom": ("ACCOM", _codes),
-    },
-    "ad1.csv": {"date_match": ("DATE_MATCH", _dates), "foster_care": ("FOSTER_CARE", _flags)},
-    "missing.csv": {"missing": ("MISSING", _codes)},
-    "reviews.csv": {"review": ("REVIEW", _dates), "review_code": ("REVIEW_CODE", _codes)},
+TABLES = {
+    "header.csv": ["CHILD", "SEX", "DOB", "ETHNIC"],
+    "episodes.csv": [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "PLACE",
+        "DEC",
+        "REC",
+        "HOME_POST",
+        "PL_POST",
+    ],
+    "uasc.csv": ["CHILD", "DUC"],
+    "oc2.csv": [
+        "CHILD",
+        "SDQ_SCORE",
+        "CONVICTED",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+    ],
+    "oc3.csv": ["CHILD", "IN_TOUCH", "ACTIV", "ACCOM"],
+    "ad1.csv": ["CHILD", "DATE_MATCH", "FOSTER_CARE"],
+    "missing.csv": ["CHILD", "MISSING"],
+    "reviews.csv": ["CHILD", "REVIEW", "REVIEW_CODE"],
 }
 
 
@@ -158,59 +134,137 @@ def from_returns(folder: Path, councils: pd.DataFrame) -> History:
     """Read every council-year's CSV files under `folder` (folder/<la_code>/<year>/) and
     join the years into one history per council, as the import does."""
     folder = Path(folder)
-    tables = _read_files(folder)
-    # A child is (council, CHILD); a newer year's Header wins.
-    header = tables["header.csv"].sort_values("year")
-    header = header.drop_duplicates(["la_code", "CHILD"], keep="last").reset_index(drop=True)
-    header["cid"] = range(len(header))
-    keys = header[["la_code", "CHILD", "cid"]]
-    read = {
-        name: _converted(table.merge(keys, on=["la_code", "CHILD"]), READ[name])
-        for name, table in tables.items()
-    }
-    children = read["header.csv"].drop(columns="year")
-    episodes = _geography(_one_history(read["episodes.csv"]), folder / "postcodes.csv")
-    return History(
-        councils=councils,
-        council_years=tables["header.csv"][["la_code", "year"]].drop_duplicates(),
-        children=children,
-        episodes=episodes,
-        uasc=read["uasc.csv"],
-        oc2=read["oc2.csv"],
-        oc3=read["oc3.csv"],
-        ad1=read["ad1.csv"],
-        missing=read["missing.csv"],
-        reviews=read["reviews.csv"],
-        population=pd.read_csv(folder / "population.csv", dtype={"la_code": str}),
+    read: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for council_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for year_dir in sorted(p for p in council_dir.iterdir() if p.is_dir()):
+            for name, columns in TABLES.items():
+                path = year_dir / name
+                if not path.exists():
+                    continue
+                frame = pd.read_csv(
+                    path, dtype=str, keep_default_na=False, usecols=columns, encoding="utf-8"
+                )
+                frame["la_code"] = council_dir.name
+                frame["year"] = int(year_dir.name)
+                read[name].append(frame)
+    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in read.items()}
+    council_years = (
+        tables["header.csv"][["la_code", "year"]].drop_duplicates().reset_index(drop=True)
     )
 
-
-def _read_files(folder: Path) -> dict[str, pd.DataFrame]:
-    """Each table's rows from every council-year, as text, with la_code and year."""
-    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in READ}
-    for council in sorted(p for p in folder.iterdir() if p.is_dir()):
-        for year in sorted(p for p in council.iterdir() if p.is_dir()):
-            for name, columns in READ.items():
-                frame = pd.read_csv(
-                    year / name,
-                    dtype=str,
-                    keep_default_na=False,
-                    usecols=["CHILD", *(source for source, _ in columns.values())],
-                    encoding="utf-8",
-                )
-                frames[name].append(frame.assign(la_code=council.name, year=int(year.name)))
-    return {name: pd.concat(found, ignore_index=True) for name, found in frames.items()}
-
-
-def _converted(raw: pd.DataFrame, columns: dict) -> pd.DataFrame:
-    return pd.DataFrame(
+    # A newer year's Header wins.
+    header = (
+        tables["header.csv"].sort_values("year").drop_duplicates(["la_code", "CHILD"], keep="last")
+    )
+    keys = header[["la_code", "CHILD"]].reset_index(drop=True)
+    keys["cid"] = range(len(keys))
+    children = header.merge(keys, on=["la_code", "CHILD"])
+    children = pd.DataFrame(
         {
-            "la_code": raw["la_code"],
-            "year": raw["year"],
-            "cid": raw["cid"],
-            **{name: convert(raw[source]) for name, (source, convert) in columns.items()},
+            "cid": children["cid"],
+            "la_code": children["la_code"],
+            "dob": _dates(children["DOB"]),
+            "sex": children["SEX"],
+            "ethnic": children["ETHNIC"].str.upper(),
         }
     )
+
+    def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.merge(keys, on=["la_code", "CHILD"])
+
+    returned = keyed(tables["episodes.csv"])
+    returned = pd.DataFrame(
+        {
+            "cid": returned["cid"],
+            "la_code": returned["la_code"],
+            "year": returned["year"],
+            "decom": _dates(returned["DECOM"]),
+            "dec": _dates(returned["DEC"]),
+            "rne": returned["RNE"].str.upper(),
+            "ls": returned["LS"].str.upper(),
+            "place": returned["PLACE"].str.upper(),
+            "rec": returned["REC"].str.upper(),
+            "home": returned["HOME_POST"],
+            "placed_at": returned["PL_POST"],
+        }
+    )
+    episodes = _one_history(returned)
+    episodes = _geography(episodes, folder / "postcodes.csv")
+
+    uasc = keyed(tables["uasc.csv"])
+    oc2 = keyed(tables["oc2.csv"])
+    oc3 = keyed(tables["oc3.csv"])
+    ad1 = keyed(tables["ad1.csv"])
+    missing = keyed(tables["missing.csv"])
+    reviews = keyed(tables["reviews.csv"])
+    population = pd.read_csv(folder / "population.csv", dtype={"la_code": str})
+    return History(
+        councils=councils,
+        council_years=council_years,
+        children=children,
+        episodes=episodes,
+        uasc=pd.DataFrame(
+            {
+                "la_code": uasc["la_code"],
+                "year": uasc["year"],
+                "cid": uasc["cid"],
+                "duc": _dates(uasc["DUC"]),
+            }
+        ),
+        oc2=pd.DataFrame(
+            {
+                "la_code": oc2["la_code"],
+                "year": oc2["year"],
+                "cid": oc2["cid"],
+                "sdq_score": pd.to_numeric(oc2["SDQ_SCORE"].replace("", None)),
+                "convicted": oc2["CONVICTED"].eq("1"),
+                "immunisations": oc2["IMMUNISATIONS"].eq("1"),
+                "teeth_check": oc2["TEETH_CHECK"].eq("1"),
+                "health_assessment": oc2["HEALTH_ASSESSMENT"].eq("1"),
+            }
+        ),
+        oc3=pd.DataFrame(
+            {
+                "la_code": oc3["la_code"],
+                "year": oc3["year"],
+                "cid": oc3["cid"],
+                "in_touch": oc3["IN_TOUCH"].str.upper(),
+                "activ": oc3["ACTIV"].str.upper(),
+                "accom": oc3["ACCOM"].str.upper(),
+            }
+        ),
+        ad1=pd.DataFrame(
+            {
+                "la_code": ad1["la_code"],
+                "year": ad1["year"],
+                "cid": ad1["cid"],
+                "date_match": _dates(ad1["DATE_MATCH"]),
+                "foster_care": ad1["FOSTER_CARE"].eq("1"),
+            }
+        ),
+        missing=pd.DataFrame(
+            {
+                "la_code": missing["la_code"],
+                "year": missing["year"],
+                "cid": missing["cid"],
+                "missing": missing["MISSING"].str.upper(),
+            }
+        ),
+        reviews=pd.DataFrame(
+            {
+                "la_code": reviews["la_code"],
+                "year": reviews["year"],
+                "cid": reviews["cid"],
+                "review": _dates(reviews["REVIEW"]),
+                "review_code": reviews["REVIEW_CODE"].str.upper(),
+            }
+        ),
+        population=population,
+    )
+
+
+def _dates(raw: pd.Series) -> pd.Series:
+    return pd.to_datetime(raw.replace("", None), format="%d/%m/%Y")
 
 
 def _one_history(returned: pd.DataFrame) -> pd.DataFrame:
