@@ -47,6 +47,7 @@ COUNCILS_CSV = ROOT / "corporate_parenting" / "reference" / "councils.csv"
 SIZES_CSV = Path(__file__).resolve().parent / "national_councils.csv"
 POSTCODES_CSV = Path(__file__).resolve().parent / "national_postcodes.csv"
 
+VERSION = 1  # of what the generator writes: bump when a change alters its files
 YEARS = tuple(range(2014, 2024))  # 2013/14 to 2022/23: before the 2023/24 code changes
 STEERED_FROM = YEARS[0] - 5  # counts and starts are steered from here; free-running before
 ENGLAND_LOOKED_AFTER = 85_000  # at each 31 March (DfE: 82,080 in 2022, 83,840 in 2023)
@@ -302,7 +303,7 @@ def council_for(plan: Plan, geo: Geography, years: tuple[int, ...]) -> demo.Coun
 
 class _History(demo._History):
     """The demo's simulation with England's care plans rather than Derby's: fewer
-    adoptions (DfE 2023: 9% of children ceasing, not Derby's 14%), a few more special
+    adoptions (about 9% of England's children ceasing, not Derby's 14%), a few more special
     guardianship orders, and more stays until 18, so that England's ~32,000 starts a
     year keep ~85,000 in care with little steering."""
 
@@ -362,9 +363,9 @@ class _Builder(demo._Builder):
             super().build(p)
 
     def _legal(self, p: demo.Period, category: str, consent: bool) -> list:
-        """Since the courts' 2015 rulings on section 20, few children stay accommodated
-        under it for long: most long stays move to an interim, then a full care order
-        (DfE 2023: 80% on care orders, 15% under section 20)."""
+        """Since a 2015 family court ruling on section 20, fewer children stay
+        accommodated under it for long: most long stays move to an interim, then a full
+        care order (DfE 2020: 77% on care orders, 17% under section 20)."""
         legal = super()._legal(p, category, consent)
         if (
             p.child.uasc
@@ -526,6 +527,7 @@ def generate(
     _write_population(out, chosen)
     _write_postcodes(out, chosen)
     manifest = {
+        "version": VERSION,
         "seed": seed,
         "years": list(written),
         "councils": [p.la_code for p in chosen],

@@ -8,8 +8,9 @@ Usage: make bench-national
 2. Imports every council-year through the code `manage.py import_903 --no-recompute`
    runs, in year order, into its own database (cp_bench_national). Left as it is when
    the database already holds exactly these files (--reimport imports them again).
-3. Recomputes every indicator for every council and year in one pass
-   (`manage.py recompute_indicators`, trend charts off), then one council-year alone.
+3. Recomputes every indicator for every council and year in one pass (what
+   `manage.py recompute_indicators` does, trend charts off, the councils shared between
+   the processes), then one council-year alone.
 4. Computes the 903 indicators again with pandas (bench/pandas_reference.py), from the
    CSV files and from the stored tables, and compares every figure with PostgreSQL's.
    Exits non-zero if any differs.
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import io
 import json
 import multiprocessing
 import os
@@ -34,7 +34,8 @@ from _db import ROOT, machine, use_bench_database
 
 from bench import generate_national, pandas_reference
 
-DATABASE = "cp_bench_national"
+DATABASE = "cp_bench_national"  # the whole nation, left loaded for the other benchmarks
+SMALL_DATABASE = "cp_bench_national_small"  # quick runs, so they never replace it
 DATA = ROOT / "var" / "bench" / "national"
 
 
@@ -72,25 +73,28 @@ def cpu_text(python: float, database: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA, help=f"default {DATA}")
+    parser.add_argument("--data", type=Path, help=f"default {DATA}, or beside it for a part")
     parser.add_argument("--councils", type=int, help="only N councils, spread across sizes")
     parser.add_argument("--years", type=int, default=len(generate_national.YEARS))
     parser.add_argument("--seed", type=int, default=903)
-    parser.add_argument("--jobs", type=int, default=2, help="processes generating, importing")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="processes generating, importing, recomputing"
+    )
     parser.add_argument("--reimport", action="store_true", help="import even if loaded")
     args = parser.parse_args()
 
+    whole = args.councils is None and args.years == len(generate_national.YEARS)
+    if args.data is None:
+        part = f"national-{args.councils or 'all'}x{args.years}"
+        args.data = DATA if whole else DATA.with_name(part)
     say(f"# national benchmark, {dt.date.today()}; {machine()}")
     manifest = dataset(args)
-    use_bench_database(DATABASE)
-    from django.conf import settings
-
-    settings.CP_RENDER_CHARTS = False  # charts are drawn in the background, not timed here
+    use_bench_database(DATABASE if whole else SMALL_DATABASE)
     if args.reimport or not loaded(args.data, manifest):
         import_all(args.data, manifest, jobs=args.jobs)
     else:
         say("import: the database already holds this dataset (--reimport to time it again)")
-    sql = recompute_all()
+    sql = recompute_all(args.jobs)
     recompute_one(manifest)
     differences = compare(args.data, manifest, sql)
     if differences:
@@ -102,18 +106,15 @@ def main() -> None:
 
 def dataset(args: argparse.Namespace) -> dict:
     """The manifest of the dataset in args.data, generating it first if it is missing
-    or was generated with other settings."""
+    or was generated with other settings or by another version of the generator."""
     wanted = generate_national.YEARS[-args.years :]
     path = args.data / "manifest.json"
     if path.exists():
         manifest = json.loads(path.read_text())
         all_plans = generate_national.plans(args.seed, wanted)
         councils = [p.la_code for p in generate_national.pick_councils(all_plans, args.councils)]
-        if (manifest["seed"], manifest["years"], manifest["councils"]) == (
-            args.seed,
-            list(wanted),
-            councils,
-        ):
+        same = (manifest.get("version"), manifest["seed"], manifest["years"], manifest["councils"])
+        if same == (generate_national.VERSION, args.seed, list(wanted), councils):
             say(f"dataset: {args.data} (generated earlier)")
             describe(manifest)
             return manifest
@@ -176,7 +177,7 @@ def import_all(data: Path, manifest: dict, *, jobs: int) -> None:
     """Empty the bench database's returns, then import every council-year."""
     from django.db import connection, connections
 
-    assert connection.settings_dict["NAME"] == DATABASE
+    assert connection.settings_dict["NAME"] in {DATABASE, SMALL_DATABASE}
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE placements_import, placements_child, performance_indicatorvalue, "
@@ -288,26 +289,44 @@ def stored_counts() -> None:
 # --- recomputing ----------------------------------------------------------------------
 
 
-def recompute_all() -> tuple[float, float | None]:
-    """Every indicator, every council and year, as `recompute_indicators` does; returns
-    its wall seconds and CPU seconds (Python and the database server together)."""
-    from django.core.management import call_command
+def recompute_all(jobs: int) -> tuple[float, float | None]:
+    """Every indicator for every council and year: what `recompute_indicators` does for
+    all councils (`services.recompute(la, its years)`, which holds the council's
+    indicator lock), the councils shared among `jobs` processes, largest first. Returns
+    the wall seconds and the CPU seconds (Python and the database server together)."""
+    from django.db import connection, connections
+    from django.db.models import Count
 
-    out = io.StringIO()
-    say(f"recompute: every council and year, one process; {load()}")
-    server, python = backend_cpu(), time.process_time()
-    started = time.perf_counter()
-    call_command("recompute_indicators", stdout=out)
-    seconds = time.perf_counter() - started
-    python = time.process_time() - python
-    server = None if server is None else backend_cpu() - server
-    lines = out.getvalue().splitlines()
-    say(
-        f"recompute, whole nation: {seconds:.0f} s ({seconds / 60:.1f} min) for "
-        f"{len(lines) - 1} councils; {lines[-1]} {cpu_text(python, server)}"
+    from corporate_parenting.models import LocalAuthority
+    from performance.services import sync_catalogue
+
+    councils = list(
+        LocalAuthority.objects.annotate(n=Count("children"))
+        .filter(n__gt=0)
+        .order_by("-n")
+        .values_list("pk", flat=True)
     )
-    from django.db import connection
-
+    say(f"recompute: every council and year, {jobs} process(es); {load()}")
+    # Each recompute creates any indicator missing from the table, and two creating the
+    # same one at once would collide (a fresh database has none): create them first.
+    sync_catalogue()
+    connections.close_all()
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    values, database = 0, 0.0
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for stored, server in pool.imap_unordered(recompute_council, councils):
+            values += stored
+            database = None if database is None or server is None else database + server
+        pool.close()
+        pool.join()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    python = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    say(
+        f"recompute, all {len(councils)} councils: {seconds:.0f} s ({seconds / 60:.1f} min), "
+        f"{values:,} values; {cpu_text(python, database)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT v.year, sum(v.value) FROM performance_indicatorvalue v "
@@ -316,7 +335,20 @@ def recompute_all() -> tuple[float, float | None]:
         )
         by_year = ", ".join(f"{y}: {n:,.0f}" for y, n in cursor.fetchall())
     say(f"  looked after at 31 March, all councils: {by_year}")
-    return seconds, None if server is None else python + server
+    return seconds, None if database is None else python + database
+
+
+def recompute_council(la_id: int) -> tuple[int, float | None]:
+    """One council's indicators for all its years, as `recompute_indicators` computes
+    them; returns the values stored and the database server's CPU seconds."""
+    from corporate_parenting.models import LocalAuthority
+    from performance.services import recompute, years_with_data
+
+    la = LocalAuthority.objects.get(pk=la_id)
+    server = backend_cpu()
+    result = recompute(la, years_with_data(la), charts=False)
+    after = backend_cpu()
+    return result["values"], None if server is None or after is None else after - server
 
 
 def recompute_one(manifest: dict) -> None:
