@@ -292,11 +292,13 @@ def stored_counts() -> None:
 def recompute_all(jobs: int) -> tuple[float, float | None]:
     """Every indicator for every council and year: what `recompute_indicators` does for
     all councils (`services.recompute(la, its years)`, which holds the council's
-    indicator lock), the councils shared among `jobs` processes, largest first. Returns
+    indicator lock), the councils shared among `jobs` processes as with `--jobs`,
+    largest first. Run with more than one job (the CPU is counted in the children). Returns
     the wall seconds and the CPU seconds (Python and the database server together)."""
-    from django.db import connection, connections
+    from django.db import connection
     from django.db.models import Count
 
+    from corporate_parenting.lib.parallel import in_processes
     from corporate_parenting.models import LocalAuthority
     from performance.services import sync_catalogue
 
@@ -307,19 +309,13 @@ def recompute_all(jobs: int) -> tuple[float, float | None]:
         .values_list("pk", flat=True)
     )
     say(f"recompute: every council and year, {jobs} process(es); {load()}")
-    # Each recompute creates any indicator missing from the table, and two creating the
-    # same one at once would collide (a fresh database has none): create them first.
-    sync_catalogue()
-    connections.close_all()
+    sync_catalogue()  # as the command does, so the processes find it stored
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     values, database = 0, 0.0
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for stored, server in pool.imap_unordered(recompute_council, councils):
-            values += stored
-            database = None if database is None or server is None else database + server
-        pool.close()
-        pool.join()
+    for stored, server in in_processes(recompute_council, councils, jobs):
+        values += stored
+        database = None if database is None or server is None else database + server
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     python = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime

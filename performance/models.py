@@ -70,7 +70,11 @@ class IndicatorValue(models.Model):
             ),
             models.CheckConstraint(condition=Q(quarter__lte=4), name="quarter_0_to_4"),
         ]
-        indexes = [models.Index(fields=["la", "year", "quarter"])]
+        indexes = [
+            models.Index(fields=["la", "year", "quarter"]),
+            # The England and region views read one year of every council's figures.
+            models.Index(fields=["year", "quarter"], name="value_year_quarter"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.year} Q{self.quarter}: {self.value}"

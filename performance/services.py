@@ -22,8 +22,15 @@ from placements.models import (
 
 
 def sync_catalogue() -> dict[str, Indicator]:
-    """Make the Indicator table match performance.catalogue; returns them by code."""
+    """Make the Indicator table match performance.catalogue; returns them by code.
+
+    Safe to run in several processes at once (recomputes for different councils in
+    parallel): a missing indicator is inserted with ON CONFLICT DO NOTHING, so the
+    second process waits for the first's row rather than failing on the unique code,
+    and rows are changed in the catalogue's order, so two can't deadlock.
+    """
     existing = {i.code: i for i in Indicator.objects.all()}
+    missing = []
     for order, d in enumerate(CATALOGUE):
         fields = {
             "title": d.title,
@@ -41,9 +48,11 @@ def sync_catalogue() -> dict[str, Indicator]:
         }
         current = existing.get(d.code)
         if current is None:
-            existing[d.code] = Indicator.objects.create(code=d.code, **fields)
+            missing.append(Indicator(code=d.code, **fields))
         elif any(getattr(current, k) != v for k, v in fields.items()):
             Indicator.objects.filter(pk=current.pk).update(**fields)
+    if missing:
+        Indicator.objects.bulk_create(missing, ignore_conflicts=True)
     return {i.code: i for i in Indicator.objects.all()}
 
 

@@ -21,9 +21,11 @@ from django.db import connection
 
 from bench import generate_national, pandas_reference
 from corporate_parenting.models import LocalAuthority, Population
+from performance.models import IndicatorValue
 from performance.services import recompute
 from placements.models import Import
 from placements.postcodes import CREATE_SQL
+from tests.conftest import ensure_reference_data
 
 COUNCILS = ["201", "319", "857"]  # City of London, Sutton, Rutland: small, so quick
 YEARS = 3
@@ -67,19 +69,22 @@ def test_a_child_in_care_at_the_year_end_is_in_the_next_return_with_that_episode
     assert all(r["REC"] for r in closed_since)
 
 
-@pytest.fixture
-def imported(dataset, db) -> Path:
-    """The dataset in the database as the benchmark loads it: postcodes, populations,
-    every return through import_903 with recompute deferred, then one recompute."""
-    with connection.cursor() as cursor:
-        cursor.execute(CREATE_SQL)
-        cursor.executemany(
-            "INSERT INTO ref_postcode VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [
-                [r["postcode"].replace(" ", ""), r["easting"], r["northing"], r["la_ons_code"]]
-                for r in rows(dataset / "postcodes.csv")
-            ],
-        )
+def load(dataset: Path, years: tuple[int, ...], *, postcodes: bool = True) -> None:
+    """The dataset's years in the database as the benchmark loads them: postcodes,
+    populations and every return through import_903 with recompute deferred.
+
+    Without `postcodes`, placement distances stay unknown; a test that commits leaves
+    no rows behind in the postcode table, which no flush empties."""
+    if postcodes:
+        with connection.cursor() as cursor:
+            cursor.execute(CREATE_SQL)
+            cursor.executemany(
+                "INSERT INTO ref_postcode VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [
+                    [r["postcode"].replace(" ", ""), r["easting"], r["northing"], r["la_ons_code"]]
+                    for r in rows(dataset / "postcodes.csv")
+                ],
+            )
     councils = {la.la_code: la for la in LocalAuthority.objects.filter(la_code__in=COUNCILS)}
     for row in rows(dataset / "population.csv"):
         Population.objects.update_or_create(
@@ -88,7 +93,7 @@ def imported(dataset, db) -> Path:
             defaults={"population_0_17": int(row["population_0_17"])},
         )
     for code in COUNCILS:
-        for year in generate_national.YEARS[-YEARS:]:
+        for year in years:
             folder = dataset / code / str(year)
             call_command(
                 "import_903",
@@ -96,7 +101,13 @@ def imported(dataset, db) -> Path:
                 stdout=io.StringIO(),
                 stderr=io.StringIO(),
             )
-    for la in councils.values():
+
+
+@pytest.fixture
+def imported(dataset, db) -> Path:
+    """Every year of the dataset loaded, then one recompute."""
+    load(dataset, generate_national.YEARS[-YEARS:])
+    for la in LocalAuthority.objects.filter(la_code__in=COUNCILS):
         recompute(la, charts=False)
     return dataset
 
@@ -120,6 +131,31 @@ def test_the_returns_import_cleanly_and_pandas_agrees_with_postgresql(imported):
         values, notes = pandas_reference.compute(history)
         assert len(values) == len(stored[0]) and len(notes) == len(stored[1])
         assert pandas_reference.differences((values, notes), stored) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recomputing_in_two_processes_stores_what_one_process_does(dataset):
+    """`recompute_indicators --jobs 2`, as the national benchmark runs it."""
+    ensure_reference_data()  # a transactional test may have emptied the tables
+    load(dataset, generate_national.YEARS[-1:], postcodes=False)
+
+    def stored() -> list[tuple]:
+        return sorted(
+            IndicatorValue.objects.values_list(
+                "la__la_code", "indicator__code", "year", "quarter", "value", "numerator",
+                "denominator", "notes",
+            )
+        )  # fmt: skip
+
+    runs = {}
+    for jobs in ("1", "2"):
+        IndicatorValue.objects.all().delete()
+        out = io.StringIO()
+        call_command("recompute_indicators", "--jobs", jobs, stdout=out)
+        assert len(out.getvalue().splitlines()) == len(COUNCILS) + 1, out.getvalue()
+        runs[jobs] = stored()
+    assert len(runs["1"]) > 100
+    assert runs["2"] == runs["1"]
 
 
 def test_a_figure_or_note_that_differs_or_is_missing_is_reported():
